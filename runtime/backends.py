@@ -1,0 +1,32 @@
+"""Pick the backend from the artifact's file name; heavy imports happen only for the chosen one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hierattn.runtime.backend_base import Backend
+from hierattn.runtime.errors import ModelFileError
+
+SUPPORTED_SUFFIXES = (".onnx", ".tflite", ".mlpackage", ".mlmodel")
+
+
+def open_backend(path: Path, threads: int | None = None) -> Backend:
+    """Load ``path`` with the backend its suffix calls for."""
+    if not path.exists():
+        raise ModelFileError(f"Model file {path} does not exist; pass the path of an exported model.")
+    suffix = path.suffix.lower()
+    if suffix == ".onnx":
+        from hierattn.runtime.backend_onnx import OnnxBackend
+
+        return OnnxBackend(path, threads)
+    if suffix == ".tflite":
+        from hierattn.runtime.backend_tflite import TfliteBackend
+
+        return TfliteBackend(path, threads)
+    if suffix in (".mlpackage", ".mlmodel"):
+        from hierattn.runtime.backend_coreml import CoreMLBackend
+
+        return CoreMLBackend(path, threads)
+    raise ModelFileError(
+        f"{path}: unknown model type {suffix or '(no suffix)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}."
+    )
