@@ -21,6 +21,8 @@ from hierattn.runtime.spec import ModelSpec
 if TYPE_CHECKING:
     import torch
 
+    from hierattn.export.validation import ValidationResult
+
 
 class ExportFormat(str, Enum):
     ONNX = "onnx"
@@ -92,3 +94,19 @@ class Converter(ABC):
     @abstractmethod
     def convert(self, request: ConversionRequest, destination: Path) -> ConversionResult:
         """Write the artifact to ``destination`` (which does not exist yet) and describe it."""
+
+    def embed_metadata(self, path: Path, spec: ModelSpec) -> None:
+        """Embed ``spec`` inside the artifact where the format has a place for it.
+
+        The pipeline always writes the sidecar ``<artifact>.json`` too; the default embeds nothing.
+        """
+
+    def validate_offline(
+        self, path: Path, request: ConversionRequest, spec: ModelSpec
+    ) -> ValidationResult | None:
+        """Validation for artifacts the runtime cannot execute on this host (e.g. Core ML on Linux).
+
+        Return None (the default) to let the pipeline run the artifact with ``hierattn.runtime``
+        and compare its logits with PyTorch; return a result to replace that comparison.
+        """
+        return None

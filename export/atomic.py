@@ -1,0 +1,77 @@
+"""Write artifacts so the output path only ever holds a complete file (or the previous one).
+
+The converter writes into a temporary directory inside the output directory (same filesystem),
+then ``os.replace`` moves the finished file into place in one step. Package directories
+(``.mlpackage``) cannot be replaced atomically over an existing directory, so the old one is first
+renamed aside, the new one renamed in, and only then the old one deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from hierattn.runtime.errors import UsageError
+
+TEMP_PREFIX = ".hierattn-export-"
+
+
+def ensure_writable_dir(directory: Path) -> None:
+    """Create ``directory`` if needed; raise a UsageError when it cannot be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"Cannot create output directory {directory} ({exc.strerror}); choose another --output.") from exc
+    if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"Output directory {directory} is not writable; choose another --output or fix its permissions.")
+
+
+@contextlib.contextmanager
+def temp_dir(directory: Path) -> Iterator[Path]:
+    """A scratch directory inside ``directory``, removed on exit whatever happens."""
+    path = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=directory))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def move_into_place(source: Path, destination: Path) -> None:
+    """Move a finished file or directory to ``destination``, replacing what was there."""
+    if source.is_dir():
+        old = destination.with_name(f"{TEMP_PREFIX}old-{destination.name}")
+        if destination.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(destination, old)
+        try:
+            os.replace(source, destination)
+        except BaseException:
+            if old.exists() and not destination.exists():
+                os.replace(old, destination)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(source, destination)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt so the same cleanup runs as for Ctrl-C."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,115 @@
+"""ONNX export: dynamo exporter at opset 20, onnxslim, then fp16 or int8 where asked.
+
+Why the dynamo exporter at opset 20: on this model the TorchScript exporter's graph drifted from
+PyTorch under ONNX Runtime's ORT_ENABLE_ALL fusions (reference error 8e-5 -> 5.6e-4) while the
+dynamo graph stayed at the 1e-6 level, and opset 20 keeps exact GELU as one native ``Gelu`` op
+(below 20 it is decomposed around ``Erf``, which the TFLite route cannot run without Flex ops).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from hierattn.export.base import ConversionRequest, ConversionResult, Converter, ExportFormat, Precision
+from hierattn.runtime.errors import missing_backend
+from hierattn.runtime.spec import ModelSpec
+
+INPUT_NAME = "image"
+OUTPUT_NAME = "logits"
+SPEC_METADATA_KEY = "hierattn_spec"
+
+
+def _require_onnx() -> None:
+    for module in ("onnx", "onnxscript", "onnxslim"):
+        try:
+            __import__(module)
+        except ImportError as exc:
+            raise missing_backend(module, "onnx", "ONNX export") from exc
+
+
+def export_fp32(request: ConversionRequest, destination: Path) -> None:
+    """Export the PyTorch model to a simplified fp32 ONNX file with input ``image``, output ``logits``."""
+    import onnx
+    import onnxslim
+    import torch
+
+    height, width = request.spec.input_size
+    example = torch.zeros(1, 3, height, width)
+    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=1024)},) if request.dynamic_batch else None
+    raw = request.workdir / "raw.onnx"
+    # The exporter prints progress on stdout; keep stdout for --json.
+    with contextlib.redirect_stdout(sys.stderr), torch.no_grad():
+        torch.onnx.export(
+            request.model,
+            (example,),
+            str(raw),
+            dynamo=True,
+            opset_version=request.opset,
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_shapes=dynamic_shapes,
+            external_data=False,
+            verbose=False,
+        )
+        model = onnxslim.slim(onnx.load(str(raw)))
+    onnx.checker.check_model(model)
+    onnx.save(model, str(destination))
+
+
+def _export_fp16(request: ConversionRequest, destination: Path) -> dict[str, object]:
+    from hierattn.export.onnx_fp16 import convert_to_fp16
+
+    fp32 = request.workdir / "fp32.onnx"
+    export_fp32(request, fp32)
+    return convert_to_fp16(fp32, destination)
+
+
+def _export_int8(request: ConversionRequest, destination: Path) -> dict[str, object]:
+    from hierattn.export.onnx_quant import quantize
+
+    fp32 = request.workdir / "fp32.onnx"
+    export_fp32(request, fp32)
+    return quantize(fp32, destination, request)
+
+
+class OnnxConverter(Converter):
+    """PyTorch -> ONNX (fp32, fp16 with float32 I/O, int8 dynamic, int8 static QDQ)."""
+
+    format = ExportFormat.ONNX
+    suffix = ".onnx"
+    supported_precisions = frozenset(Precision)
+
+    def convert(self, request: ConversionRequest, destination: Path) -> ConversionResult:
+        self.check_supported(request.precision)
+        _require_onnx()
+        recipe: dict[str, object] = {}
+        if request.precision is Precision.FP32:
+            export_fp32(request, destination)
+        elif request.precision is Precision.FP16:
+            recipe = _export_fp16(request, destination)
+        else:
+            recipe = _export_int8(request, destination)
+        extra = dict(request.spec.extra)
+        if recipe:
+            extra["quantization"] = recipe
+        spec = request.spec.with_updates(layout="NCHW", precision=request.precision.value, extra=extra)
+        return ConversionResult(path=destination, spec=spec)
+
+    def embed_metadata(self, path: Path, spec: ModelSpec) -> None:
+        """Store the spec JSON in ``metadata_props["hierattn_spec"]`` (plus a few readable keys)."""
+        import onnx
+
+        model = onnx.load(str(path))
+        props = {
+            SPEC_METADATA_KEY: spec.to_json(),
+            "labels": ",".join(spec.class_names),
+            "arch": spec.arch,
+            "precision": spec.precision,
+        }
+        del model.metadata_props[:]
+        for key, value in props.items():
+            model.metadata_props.add(key=key, value=value)
+        model.producer_name = "hierattn"
+        onnx.save(model, str(path))

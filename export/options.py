@@ -1,0 +1,102 @@
+"""The options object of an export run and the report it produces (the Python API's types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from hierattn.export.base import ExportFormat, Precision
+from hierattn.export.validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
+
+
+class Status(str, Enum):
+    OK = "ok"
+    VALIDATION_FAILED = "validation failed"
+    EXPORT_FAILED = "export failed"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how; ``export_models(options)`` does the rest.
+
+    Attributes:
+        formats: formats to produce (each with every precision in ``precisions`` it supports when
+            ``all_pairs`` is set, otherwise exactly the requested precisions).
+        precisions: precisions to produce.
+        output_dir: where artifacts and sidecars go.
+        checkpoint: PyTorch checkpoint; None uses the bundled default model.
+        arch: architecture name to enforce (None: inferred from the checkpoint).
+        calibration_dir: images for static int8 calibration (None: the bundled calibration set).
+        validation_dir: images for validation (None: the bundled validation set).
+        opset: ONNX opset (also the opset of the ONNX graph the TFLite route converts).
+        dynamic_batch: export a dynamic batch axis where the format allows it.
+        tolerances: pass criteria per precision.
+        threads: CPU threads for validation runs (None: the runtime's default).
+        all_pairs: skip precisions a format does not support instead of failing (``--format all``).
+    """
+
+    formats: tuple[ExportFormat, ...]
+    precisions: tuple[Precision, ...]
+    output_dir: Path
+    checkpoint: Path | None = None
+    arch: str | None = None
+    calibration_dir: Path | None = None
+    validation_dir: Path | None = None
+    opset: int = 20
+    dynamic_batch: bool = False
+    tolerances: dict[Precision, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
+    threads: int | None = None
+    all_pairs: bool = False
+
+
+@dataclass(frozen=True)
+class ArtifactReport:
+    """Outcome of one (format, precision) export."""
+
+    format: ExportFormat
+    precision: Precision
+    path: Path | None
+    status: Status
+    size_mb: float | None = None
+    validation: ValidationResult | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format.value,
+            "precision": self.precision.value,
+            "path": str(self.path) if self.path else None,
+            "size_mb": self.size_mb,
+            "status": self.status.value,
+            "validation": self.validation.to_dict() if self.validation else None,
+            "error": self.error,
+            "seconds": round(self.seconds, 2),
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """All artifacts of one run, plus where the source model and validation images came from."""
+
+    artifacts: tuple[ArtifactReport, ...]
+    checkpoint: str
+    checkpoint_sha256: str
+    validation_images: str
+
+    @property
+    def ok(self) -> bool:
+        return all(a.status is Status.OK for a in self.artifacts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "artifacts": [a.to_dict() for a in self.artifacts],
+            "checkpoint": self.checkpoint,
+            "checkpoint_sha256": self.checkpoint_sha256,
+            "validation_images": self.validation_images,
+            "ok": self.ok,
+        }

@@ -1,0 +1,263 @@
+"""Export pipeline: checkpoint -> convert -> embed metadata -> validate -> move into place.
+
+Every (format, precision) pair runs the same steps, isolated from the others: one failure is
+reported and the next pair still runs. Artifacts are written in a temporary directory inside the
+output directory and moved into place only when complete; a validation failure still moves the file
+(so the user can inspect it) but the report says so. Ctrl-C or SIGTERM removes the temporary files
+and leaves any previous artifact untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hierattn.export.atomic import ensure_writable_dir, move_into_place, sigterm_as_interrupt, temp_dir
+from hierattn.export.base import ConversionRequest, Converter, ExportFormat, Precision
+from hierattn.export.data import calibration_batch, validation_batch
+from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
+from hierattn.export.registry import get_converter
+from hierattn.export.validation import ValidationResult, compare_logits
+from hierattn.runtime.cli_support import log
+from hierattn.runtime.errors import HierAttnError, MissingBackendError, UsageError
+from hierattn.runtime.spec import ModelSpec, sidecar_path
+
+if TYPE_CHECKING:
+    import torch
+
+EXPORTER_PACKAGES: dict[ExportFormat, tuple[str, ...]] = {
+    ExportFormat.ONNX: ("torch", "onnx", "onnxscript", "onnxslim", "onnxruntime"),
+    ExportFormat.TFLITE: ("torch", "onnx", "onnxscript", "onnxslim", "onnx2tf", "tensorflow", "ai-edge-litert"),
+    ExportFormat.COREML: ("torch", "coremltools"),
+}
+
+
+@dataclass(frozen=True)
+class SourceModel:
+    """The loaded PyTorch model, its base spec and where it came from."""
+
+    model: torch.nn.Module
+    spec: ModelSpec
+    path: Path
+    sha256: str
+
+
+def exporter_versions(fmt: ExportFormat) -> dict[str, str]:
+    versions = {"hierattn": _version("hierattn")}
+    versions.update({name: _version(name) for name in EXPORTER_PACKAGES[fmt]})
+    return {k: v for k, v in versions.items() if v}
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
+    """Load the checkpoint (or the bundled default model) and build its base spec."""
+    try:
+        from hierattn.models import load_checkpoint
+    except ImportError as exc:
+        raise MissingBackendError(
+            "Export needs PyTorch, which is not installed. Install it with: pip install 'hierattn[torch]'"
+        ) from exc
+    if checkpoint is None:
+        checkpoint = _default_checkpoint()
+    model = load_checkpoint(checkpoint, arch=arch)
+    info = model.checkpoint_info
+    spec = ModelSpec(
+        class_names=tuple(info.class_names),
+        input_size=tuple(info.input_size),
+        arch=info.arch,
+        extra={"source_checkpoint": Path(checkpoint).name, "checkpoint_sha256": info.sha256},
+    )
+    return SourceModel(model=model.eval(), spec=spec, path=Path(checkpoint), sha256=info.sha256)
+
+
+def _default_checkpoint() -> Path:
+    try:
+        from hierattn.models import default_checkpoint_path
+
+        path = Path(default_checkpoint_path())
+    except (ImportError, AttributeError, HierAttnError):
+        path = None
+    if path is None or not path.is_file():
+        raise UsageError("No bundled default model is installed; pass --checkpoint PATH to a HierAttn checkpoint.")
+    return path
+
+
+def torch_logits(model: torch.nn.Module, images: np.ndarray, batch: int = 16) -> np.ndarray:
+    """PyTorch fp32 logits, the reference every artifact is compared with."""
+    import torch
+
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            outs.append(model(torch.from_numpy(images[i : i + batch])).numpy())
+    return np.concatenate(outs).astype(np.float32)
+
+
+def run_artifact(path: Path, images: np.ndarray, threads: int | None) -> tuple[np.ndarray, ModelSpec]:
+    """Run an artifact through the runtime, which reads its metadata back (proving the round trip)."""
+    from hierattn.runtime.backends import open_backend
+    from hierattn.runtime.metadata import resolve_spec
+
+    backend = open_backend(path, threads)
+    spec = resolve_spec(backend)
+    backend.bind_layout(spec.layout)
+    return backend.run(images), spec
+
+
+def _plan(options: ExportOptions) -> list[tuple[ExportFormat, Precision, Converter | None, str | None]]:
+    """(format, precision, converter or None, error) for every pair to attempt; usage errors raise now."""
+    plan = []
+    for fmt in options.formats:
+        try:
+            converter = get_converter(fmt)
+        except MissingBackendError as exc:
+            if not options.all_pairs:
+                raise
+            plan.extend((fmt, p, None, str(exc)) for p in options.precisions)
+            continue
+        for precision in options.precisions:
+            if precision in converter.supported_precisions:
+                plan.append((fmt, precision, converter, None))
+            elif not options.all_pairs:
+                converter.check_supported(precision)
+    return plan
+
+
+def export_models(options: ExportOptions) -> ExportReport:
+    """Export and validate every requested (format, precision) pair; see ExportOptions.
+
+    Raises:
+        HierAttnError: problems that stop the whole run (bad checkpoint, unwritable output directory,
+            missing backend or unsupported precision for an explicitly requested format, no
+            calibration images for int8). Per-pair failures are reported, not raised.
+    """
+    plan = _plan(options)
+    ensure_writable_dir(options.output_dir)
+    source = load_source(options.checkpoint, options.arch)
+    images, images_from = validation_batch(source.spec, options.validation_dir)
+    calibration = None
+    if any(p is Precision.INT8 and c is not None for _, p, c, _ in plan):
+        calibration, calibration_from = calibration_batch(source.spec, options.calibration_dir)
+        log(f"calibration: {len(calibration)} images from {calibration_from}")
+    reference = torch_logits(source.model, images)
+    log(f"validation: {len(images)} images from {images_from}")
+    reports = []
+    with sigterm_as_interrupt():
+        for fmt, precision, converter, error in plan:
+            if converter is None:
+                reports.append(ArtifactReport(fmt, precision, None, Status.EXPORT_FAILED, error=error))
+                continue
+            cal = calibration if precision is Precision.INT8 else None
+            reports.append(_export_one(options, source, converter, precision, images, reference, cal))
+    return ExportReport(
+        artifacts=tuple(reports),
+        checkpoint=str(source.path),
+        checkpoint_sha256=source.sha256,
+        validation_images=images_from,
+    )
+
+
+def artifact_name(spec: ModelSpec, precision: Precision, converter: Converter) -> str:
+    return f"{spec.arch}_{precision.value}{converter.suffix}"
+
+
+def _export_one(
+    options: ExportOptions,
+    source: SourceModel,
+    converter: Converter,
+    precision: Precision,
+    images: np.ndarray,
+    reference: np.ndarray,
+    calibration: np.ndarray | None,
+) -> ArtifactReport:
+    fmt = converter.format
+    final = options.output_dir / artifact_name(source.spec, precision, converter)
+    log(f"[{fmt.value} {precision.value}] exporting to {final}")
+    started = time.perf_counter()
+    extra = dict(source.spec.extra, exporters=exporter_versions(fmt), format=fmt.value)
+    try:
+        with temp_dir(options.output_dir) as work:
+            staged = work / final.name
+            request = ConversionRequest(
+                model=source.model,
+                spec=source.spec.with_updates(precision=precision.value, extra=extra),
+                precision=precision,
+                workdir=work / "scratch",
+                calibration=calibration,
+                opset=options.opset,
+                dynamic_batch=options.dynamic_batch,
+            )
+            request.workdir.mkdir()
+            with contextlib.redirect_stdout(sys.stderr):
+                result = converter.convert(request, staged)
+                converter.embed_metadata(result.path, result.spec)
+                sidecar_path(result.path).write_text(result.spec.to_json() + "\n", encoding="utf-8")
+                validation = _validate(options, converter, request, result.path, result.spec, images, reference)
+            for check in validation.checks:
+                log(f"[{fmt.value} {precision.value}] {check.line()}")
+            move_into_place(sidecar_path(result.path), sidecar_path(final))
+            move_into_place(result.path, final)
+    except HierAttnError as exc:
+        return _failed(fmt, precision, str(exc), started)
+    except Exception as exc:  # a converter crash must not stop the other formats
+        return _failed(fmt, precision, f"{type(exc).__name__}: {exc}", started)
+    status = Status.OK if validation.passed else Status.VALIDATION_FAILED
+    if status is not Status.OK:
+        log(f"[{fmt.value} {precision.value}] validation failed; the file is kept at {final}")
+    return ArtifactReport(
+        format=fmt,
+        precision=precision,
+        path=final,
+        status=status,
+        size_mb=_size_mb(final),
+        validation=validation,
+        seconds=time.perf_counter() - started,
+        notes=dict(result.notes),
+    )
+
+
+def _failed(fmt: ExportFormat, precision: Precision, message: str, started: float) -> ArtifactReport:
+    log(f"[{fmt.value} {precision.value}] export failed: {message}")
+    return ArtifactReport(
+        fmt, precision, None, Status.EXPORT_FAILED, error=message, seconds=time.perf_counter() - started
+    )
+
+
+def _validate(
+    options: ExportOptions,
+    converter: Converter,
+    request: ConversionRequest,
+    path: Path,
+    spec: ModelSpec,
+    images: np.ndarray,
+    reference: np.ndarray,
+) -> ValidationResult:
+    offline = converter.validate_offline(path, request, spec)
+    if offline is not None:
+        return offline
+    logits, read_back = run_artifact(path, images, options.threads)
+    if read_back.to_dict() != ModelSpec.from_json(spec.to_json()).to_dict():
+        raise HierAttnError(f"The metadata read back from {path.name} differs from what was written.")
+    return compare_logits(reference, logits, spec, options.tolerances[request.precision])
+
+
+def _size_mb(path: Path) -> float:
+    if path.is_dir():
+        total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    else:
+        total = path.stat().st_size
+    return round(total / 1e6, 3)
+
