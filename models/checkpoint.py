@@ -1,0 +1,280 @@
+"""Load and save HierAttn checkpoints, safely and with errors that say what is wrong.
+
+Accepted layouts:
+- the authors' bare ``state_dict`` (their ``train.py`` saves ``torch.save(model.state_dict(), ...)``);
+- the same with DataParallel ``module.`` prefixes;
+- a dict wrapping it under ``state_dict``, ``model`` or ``model_state_dict`` (the authors' reference
+  files also carry ``arch`` and ``num_classes``);
+- this project's format (``format == "hierattn-checkpoint"``), which also records class names, input
+  size and provenance.
+
+Every load uses ``torch.load(..., weights_only=True)``: a pickle that would run code is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from hierattn.models.registry import create_model, list_models
+from hierattn.runtime.errors import CheckpointError
+from hierattn.runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
+
+CHECKPOINT_FORMAT = "hierattn-checkpoint"
+CHECKPOINT_FORMAT_VERSION = 1
+WRAPPER_KEYS = ("state_dict", "model_state_dict", "model")
+HEAD_KEY = "Conv1x1Hier.Conv.weight"
+CLASSIFIER_KEY = "Classifier.fc.weight"
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """What a checkpoint file holds, once read and normalised."""
+
+    path: Path
+    sha256: str
+    arch: str
+    num_classes: int
+    class_names: tuple[str, ...]
+    input_size: tuple[int, int]
+    layout: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise_arch(name: str) -> str:
+    """Map the authors' registry names (``hierattnxs``) and spellings (``HierAttn-xs``) to ours."""
+    compact = name.lower().replace("_", "").replace("-", "")
+    for registered in list_models():
+        if registered.replace("_", "") == compact:
+            return registered
+    raise CheckpointError(f"Unknown architecture {name!r}; expected one of {', '.join(list_models())}.")
+
+
+def _torch_load(path: Path) -> Any:
+    if not path.exists():
+        raise CheckpointError(f"Checkpoint not found: {path}. Check the path.")
+    if path.is_dir():
+        raise CheckpointError(f"Checkpoint path is a directory: {path}. Pass the .pt/.pth file.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "Weights only load failed" in str(exc):
+            raise CheckpointError(
+                f"Refused to load {path}: it contains pickled code or objects other than tensors and "
+                "plain containers, which could run arbitrary code. Re-save it as a plain state_dict "
+                "(torch.save(model.state_dict(), path)) from a trusted source."
+            ) from None
+        raise CheckpointError(f"{path} is not a PyTorch checkpoint ({exc}).") from None
+    except Exception as exc:  # torch raises many types (RuntimeError, KeyError, EOFError...) on bad bytes
+        if isinstance(exc, RuntimeError) and str(exc):
+            reason = str(exc).split(". ")[0].splitlines()[0]
+        else:
+            reason = "unrecognised file contents"
+        raise CheckpointError(
+            f"{path} is not a readable PyTorch checkpoint (truncated, corrupt or another file type: {reason})."
+        ) from None
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return isinstance(obj, Mapping) and bool(obj) and all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items()
+    )
+
+
+def _extract_state_dict(payload: Any, path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Return (state_dict, metadata) from any accepted layout."""
+    if _is_state_dict(payload):
+        return dict(payload), {}
+    if isinstance(payload, Mapping):
+        for key in WRAPPER_KEYS:
+            if key in payload and _is_state_dict(payload[key]):
+                meta = {k: v for k, v in payload.items() if k != key}
+                return dict(payload[key]), meta
+    found = type(payload).__name__
+    if isinstance(payload, Mapping):
+        found += " with keys " + ", ".join(sorted(map(str, payload))[:8])
+    raise CheckpointError(
+        f"{path} holds a {found}, not a model state_dict. Expected a state_dict or a dict with one "
+        f"under {', '.join(WRAPPER_KEYS)}."
+    )
+
+
+def _strip_prefix(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    if all(k.startswith("module.") for k in state_dict):
+        return {k[len("module."):]: v for k, v in state_dict.items()}
+    return state_dict
+
+
+def infer_arch(state_dict: Mapping[str, torch.Tensor]) -> str:
+    """Identify the HierAttn variant from the head's 1x1 convolution shape."""
+    head = state_dict.get(HEAD_KEY)
+    if head is None:
+        raise CheckpointError(
+            f"The weights have no {HEAD_KEY!r}: not a HierAttn checkpoint "
+            f"(first keys: {', '.join(list(state_dict)[:4])})."
+        )
+    for name in list_models():
+        probe = create_model(name, num_classes=1)
+        if probe.state_dict()[HEAD_KEY].shape == head.shape:
+            return name
+    raise CheckpointError(f"No HierAttn variant has a head of shape {tuple(head.shape)}.")
+
+
+def infer_num_classes(state_dict: Mapping[str, torch.Tensor]) -> int:
+    weight = state_dict.get(CLASSIFIER_KEY)
+    if weight is None:
+        raise CheckpointError(f"The weights have no {CLASSIFIER_KEY!r}: not a HierAttn classifier checkpoint.")
+    return int(weight.shape[0])
+
+
+def default_class_names(num_classes: int) -> tuple[str, ...]:
+    """ISIC2019 for 8 classes, PAD-UFES-20 for 6, otherwise generic names."""
+    if num_classes == len(ISIC2019_CLASSES):
+        return ISIC2019_CLASSES
+    if num_classes == len(PAD2020_CLASSES):
+        return PAD2020_CLASSES
+    return tuple(f"class_{i}" for i in range(num_classes))
+
+
+def _resolve(
+    path: Path,
+    state_dict: dict[str, torch.Tensor],
+    meta: dict[str, Any],
+    arch: str | None,
+    num_classes: int | None,
+    class_names: tuple[str, ...] | None,
+) -> CheckpointInfo:
+    found_arch = infer_arch(state_dict)
+    if arch is not None and normalise_arch(arch) != found_arch:
+        raise CheckpointError(
+            f"{path} holds {found_arch} weights but arch {normalise_arch(arch)} was requested. "
+            f"Drop --arch or pass --arch {found_arch}."
+        )
+    recorded_arch = meta.get("arch")
+    if isinstance(recorded_arch, str) and normalise_arch(recorded_arch) != found_arch:
+        raise CheckpointError(f"{path} says arch {recorded_arch!r} but its weights are {found_arch}.")
+    found_classes = infer_num_classes(state_dict)
+    if num_classes is not None and num_classes != found_classes:
+        raise CheckpointError(
+            f"{path} has a {found_classes}-class classifier but {num_classes} classes were requested."
+        )
+    names = class_names or tuple(meta.get("class_names") or ()) or default_class_names(found_classes)
+    if len(names) != found_classes:
+        raise CheckpointError(
+            f"{path} has {found_classes} classes but {len(names)} class names were given: {', '.join(names)}."
+        )
+    if len(set(names)) != len(names):
+        raise CheckpointError(f"Class names must be unique, got {', '.join(names)}.")
+    input_size = tuple(meta.get("input_size") or (256, 256))
+    provenance = dict(meta.get("provenance") or {})
+    return CheckpointInfo(
+        path=path,
+        sha256=file_sha256(path),
+        arch=found_arch,
+        num_classes=found_classes,
+        class_names=tuple(names),
+        input_size=(int(input_size[0]), int(input_size[1])),
+        layout="NCHW",
+        provenance=provenance,
+    )
+
+
+def read_checkpoint(
+    path: str | os.PathLike[str],
+    arch: str | None = None,
+    num_classes: int | None = None,
+    class_names: tuple[str, ...] | list[str] | None = None,
+) -> tuple[CheckpointInfo, dict[str, torch.Tensor]]:
+    """Read a checkpoint file into its description and a clean state_dict (no model built)."""
+    path = Path(path)
+    payload = _torch_load(path)
+    state_dict, meta = _extract_state_dict(payload, path)
+    state_dict = _strip_prefix(state_dict)
+    names = tuple(class_names) if class_names else None
+    return _resolve(path, state_dict, meta, arch, num_classes, names), state_dict
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str],
+    arch: str | None = None,
+    num_classes: int | None = None,
+    class_names: tuple[str, ...] | list[str] | None = None,
+) -> nn.Module:
+    """Build the model a checkpoint describes and load its weights; returned in eval mode.
+
+    Arch and class count are inferred from the weights when not given; given ones must match. The
+    returned module carries ``checkpoint_info`` (a CheckpointInfo) for exporters and tools.
+
+    Raises:
+        CheckpointError: unreadable, unsafe or mismatching checkpoint; the message says which.
+    """
+    info, state_dict = read_checkpoint(path, arch, num_classes, class_names)
+    model = create_model(info.arch, num_classes=info.num_classes, input_size=info.input_size[0])
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(expected))
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {', '.join(missing[:3])})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected (e.g. {', '.join(unexpected[:3])})")
+        raise CheckpointError(f"{path} does not match {info.arch}: {'; '.join(parts)} keys.")
+    wrong_shapes = [
+        f"{k} {tuple(state_dict[k].shape)} != {tuple(v.shape)}" for k, v in expected.items() if state_dict[k].shape != v.shape
+    ]
+    if wrong_shapes:
+        raise CheckpointError(f"{path} does not match {info.arch}: shape mismatch {wrong_shapes[0]}.")
+    model.load_state_dict(state_dict)
+    model.checkpoint_info = info
+    return model.eval()
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    model: nn.Module,
+    arch: str,
+    class_names: tuple[str, ...] | list[str],
+    provenance: dict[str, Any] | None = None,
+    input_size: tuple[int, int] = (256, 256),
+) -> Path:
+    """Write the project checkpoint format atomically (temp file + rename): never half-written."""
+    path = Path(path)
+    arch = normalise_arch(arch)
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": CHECKPOINT_FORMAT_VERSION,
+        "arch": arch,
+        "num_classes": len(class_names),
+        "class_names": list(class_names),
+        "input_size": list(input_size),
+        "provenance": dict(provenance or {}),
+        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        torch.save(payload, temp_name)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
