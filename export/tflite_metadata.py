@@ -1,0 +1,52 @@
+"""Embed the ModelSpec JSON in a TFLite file as flatbuffer metadata entry ``hierattn_spec``.
+
+Why not the LiteRT/MediaPipe metadata writer: it lives in ``tflite-support`` (last release 2023),
+which pins numpy < 2 and does not install next to this toolchain. The TFLite schema itself has a
+``Model.metadata`` list of ``{name, buffer}`` entries that every runtime preserves and ignores, so
+the spec goes there: one buffer holding the UTF-8 JSON of ``ModelSpec.to_dict()``. Readers:
+``hierattn.runtime.tflite_metadata.read_tflite_metadata`` (Python) and, on Android,
+``org.tensorflow.lite.support.metadata``-free code that walks the same two tables (docs/export.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hierattn.runtime.spec import ModelSpec
+
+METADATA_NAME = "hierattn_spec"
+_FILE_IDENTIFIER = b"TFL3"
+
+
+def embed_spec(path: Path, spec: ModelSpec, name: str = METADATA_NAME) -> None:
+    """Rewrite ``path`` with ``spec`` as metadata entry ``name``, replacing an older entry of that name."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    data = Path(path).read_bytes()
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    payload = schema.BufferT()
+    payload.data = list(spec.to_json().encode("utf-8"))
+    model.buffers = list(model.buffers or [])
+    entries = list(model.metadata or [])
+    existing = [m for m in entries if _name(m) == name]
+    if existing:
+        model.buffers[existing[0].buffer] = payload
+        existing[0].name = name
+    else:
+        model.buffers.append(payload)
+        entry = schema.MetadataT()
+        entry.name = name
+        entry.buffer = len(model.buffers) - 1
+        entries.append(entry)
+    model.metadata = entries
+    builder = flatbuffers.Builder(len(data) + len(payload.data) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=_FILE_IDENTIFIER)
+    tmp = Path(path).with_name(Path(path).name + ".meta.tmp")
+    tmp.write_bytes(bytes(builder.Output()))
+    tmp.replace(path)
+
+
+def _name(entry: object) -> str:
+    raw = getattr(entry, "name", None)
+    return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)

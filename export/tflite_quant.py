@@ -1,0 +1,160 @@
+"""TFLite quantization of the onnx2tf SavedModel: dynamic range (int8-dynamic) and calibrated int8.
+
+Runs the TensorFlow Lite converter in a child process (``python -m hierattn.export.tflite_quant``)
+because TensorFlow and PyTorch in one process fight over threads and allocators, and a crash in the
+converter must not take the export pipeline with it. The int8 recipe (which ops stay float, and
+why) is data in ``INT8_RECIPE`` and is written into the artifact's spec; docs/quantization.md has
+the measurements behind it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hierattn.export.base import Precision
+from hierattn.runtime.errors import HierAttnError
+
+TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class Int8Recipe:
+    """Full-integer quantization with some op types kept in float32.
+
+    Attributes:
+        float_ops: TFLite op types left in float32 (``QuantizationDebugOptions.denylisted_ops``).
+        per_channel: per-output-channel weight scales for convolutions and fully connected layers.
+        max_calibration: at most this many calibration images are used.
+    """
+
+    float_ops: tuple[str, ...] = ()
+    per_channel: bool = True
+    max_calibration: int = 256
+
+
+INT8_RECIPE = Int8Recipe()
+
+
+def _dynamic_recipe() -> dict[str, Any]:
+    return {
+        "method": "dynamic range",
+        "weights": "int8 symmetric, per output channel (convolutions and fully connected layers)",
+        "activations": "float32, quantized to int8 on the fly inside hybrid kernels",
+        "input": "float32 NHWC",
+        "output": "float32 logits",
+    }
+
+
+def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
+    return {
+        "method": "full integer, calibrated (post-training static)",
+        "weights": "int8 symmetric, " + ("per output channel" if recipe.per_channel else "per tensor"),
+        "activations": "int8 asymmetric per tensor, ranges from MinMax calibration",
+        "float_ops": list(recipe.float_ops),
+        "calibration_images": images,
+        "input": "float32 NHWC (quantized inside the model)",
+        "output": "float32 logits (dequantized inside the model)",
+    }
+
+
+def quantize(
+    saved_model: Path, destination: Path, precision: Precision, calibration: np.ndarray | None, workdir: Path
+) -> dict[str, Any]:
+    """Write a quantized TFLite file from ``saved_model`` and return the recipe that was applied.
+
+    Args:
+        calibration: NCHW float32 images in [0, 1] (required for ``int8``).
+    """
+    job: dict[str, Any] = {"saved_model": str(saved_model), "output": str(destination), "mode": precision.value}
+    recipe: dict[str, Any]
+    if precision is Precision.INT8_DYNAMIC:
+        recipe = _dynamic_recipe()
+    elif precision is Precision.INT8:
+        assert calibration is not None  # checked by the converter
+        images = np.transpose(np.asarray(calibration, dtype=np.float32), (0, 2, 3, 1))[: INT8_RECIPE.max_calibration]
+        calib_path = workdir / "tflite_calibration.npy"
+        np.save(calib_path, images)
+        job["calibration"] = str(calib_path)
+        job["recipe"] = asdict(INT8_RECIPE)
+        recipe = _int8_recipe(INT8_RECIPE, len(images))
+    else:
+        raise ValueError(f"not a quantized precision: {precision}")
+    job_path = workdir / f"tflite_quant_{precision.value}.json"
+    job_path.write_text(json.dumps(job))
+    _run_child(job_path, workdir)
+    if not destination.is_file():
+        raise HierAttnError(f"The TFLite converter wrote no {precision.value} file; see the log in {workdir}.")
+    return recipe
+
+
+def _run_child(job_path: Path, workdir: Path) -> None:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="-1")
+    log_path = workdir / (job_path.stem + ".log")
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "hierattn.export.tflite_quant", str(job_path)],
+                cwd=workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise HierAttnError(f"The TFLite converter timed out after {TIMEOUT_S} s; see {log_path}.") from exc
+    if proc.returncode != 0:
+        tail = log_path.read_text(errors="replace")[-1500:]
+        raise HierAttnError(f"The TFLite converter failed (exit code {proc.returncode}):\n{tail}")
+
+
+def convert_job(job: dict[str, Any]) -> bytes:
+    """Run the TensorFlow Lite converter as described by ``job`` (executed in the child process)."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_saved_model(job["saved_model"])
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if job["mode"] == Precision.INT8_DYNAMIC.value:
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        return converter.convert()
+    recipe = Int8Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in job["recipe"].items()})
+    images = np.load(job["calibration"])
+
+    def representative() -> Any:
+        for image in images:
+            yield [image[None]]
+
+    converter.representative_dataset = representative
+    converter._experimental_disable_per_channel = not recipe.per_channel
+    converter.inference_input_type = tf.float32
+    converter.inference_output_type = tf.float32
+    if not recipe.float_ops:
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        return converter.convert()
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8, tf.lite.OpsSet.TFLITE_BUILTINS]
+    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_ops=list(recipe.float_ops))
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter, debug_dataset=representative, debug_options=options
+    )
+    return debugger.get_nondebug_quantized_model()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Internal: run one TFLite quantization job (JSON file).")
+    parser.add_argument("job", type=Path)
+    args = parser.parse_args(argv)
+    job = json.loads(args.job.read_text())
+    Path(job["output"]).write_bytes(convert_job(job))
+
+
+if __name__ == "__main__":
+    main()
