@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from hierattn.runtime.backend_base import Backend
 from hierattn.runtime.backends import open_backend
-from hierattn.runtime.errors import UsageError
+from hierattn.runtime.errors import HierAttnError, UsageError
+from hierattn.runtime.image_io import ImageInput, load_rgb
 from hierattn.runtime.metadata import resolve_spec
+from hierattn.runtime.prediction import Prediction, make_prediction
+from hierattn.runtime.preprocess import preprocess
 from hierattn.runtime.spec import ModelSpec
 
 
@@ -50,3 +55,37 @@ class Classifier:
                 f"predict_tensor expects NCHW float32 of shape [N, 3, {height}, {width}], got {list(x.shape)}."
             )
         return self.backend.run(x.astype(np.float32, copy=False))
+
+    def predict(self, image: ImageInput, top_k: int = 3, crop: bool = True) -> Prediction:
+        """Classify one image (path, bytes, PIL image or uint8 array).
+
+        Args:
+            image: the input; decoding problems raise InvalidImageError.
+            top_k: how many (label, probability) pairs to rank.
+            crop: apply the circle crop when the model's spec enables it; False skips it.
+        """
+        started = time.perf_counter()
+        rgb = load_rgb(image)
+        decoded = time.perf_counter()
+        prepared = preprocess(rgb, self.spec, crop=crop)
+        preprocessed = time.perf_counter()
+        logits = self.predict_tensor(prepared.tensor[None])
+        finished = time.perf_counter()
+        timings = {
+            "decode": (decoded - started) * 1e3,
+            "preprocess": (preprocessed - decoded) * 1e3,
+            "inference": (finished - preprocessed) * 1e3,
+        }
+        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings)
+
+    def predict_batch(
+        self, images: Iterable[ImageInput], top_k: int = 3, crop: bool = True
+    ) -> list[Prediction | HierAttnError]:
+        """Classify each image in order; a bad image yields its error in its slot, the rest go on."""
+        results: list[Prediction | HierAttnError] = []
+        for image in images:
+            try:
+                results.append(self.predict(image, top_k=top_k, crop=crop))
+            except HierAttnError as exc:
+                results.append(exc)
+        return results

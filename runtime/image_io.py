@@ -1,0 +1,100 @@
+"""Decode any image input to an 8-bit RGB array, safely (see docs/preprocessing.md, "Decode").
+
+Accepts a path, raw bytes, a PIL image or a uint8 array. Refuses decompression bombs before decoding
+and turns every decoder failure into one InvalidImageError sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from hierattn.runtime.errors import InvalidImageError
+
+MAX_PIXELS = 100_000_000
+"""Largest accepted width x height; bigger files are refused as possible decompression bombs."""
+
+ImageInput = Union[str, Path, bytes, bytearray, Image.Image, np.ndarray]
+
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def load_rgb(source: ImageInput, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """The image as an ``H x W x 3`` uint8 RGB array, EXIF orientation applied."""
+    if isinstance(source, np.ndarray):
+        return _array_to_rgb(source)
+    if isinstance(source, Image.Image):
+        return _decode(source, "image", max_pixels)
+    name = "bytes" if isinstance(source, (bytes, bytearray)) else str(source)
+    try:
+        with warnings.catch_warnings():
+            # our own MAX_PIXELS check below decides; Pillow's warning threshold (89 MP) would be a second limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray)) else source
+            with Image.open(stream) as image:
+                return _decode(image, name, max_pixels)
+    except FileNotFoundError:
+        raise InvalidImageError(f"{name}: no such file.") from None
+    except IsADirectoryError:
+        raise InvalidImageError(f"{name}: is a directory, not an image file.") from None
+    except PermissionError:
+        raise InvalidImageError(f"{name}: permission denied; check the file's permissions.") from None
+    except UnidentifiedImageError:
+        raise InvalidImageError(f"{name}: not a recognised image (empty, truncated or not an image file).") from None
+    except Image.DecompressionBombError:
+        raise _bomb(name, max_pixels) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InvalidImageError(f"{name}: cannot decode the image ({_short(exc)}); the file may be truncated or corrupt.") from None
+
+
+def _decode(image: Image.Image, name: str, max_pixels: int) -> np.ndarray:
+    width, height = image.size
+    if width * height > max_pixels:
+        raise _bomb(name, max_pixels, width, height)
+    if width < 1 or height < 1:
+        raise InvalidImageError(f"{name}: the image is empty ({width}x{height}).")
+    image = ImageOps.exif_transpose(image) or image
+    return np.asarray(_to_rgb(image), dtype=np.uint8)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    if mode in _SIXTEEN_BIT_MODES:
+        values = np.clip(np.asarray(image, dtype=np.int64), 0, 65535) >> 8
+        return Image.fromarray(values.astype(np.uint8)).convert("RGB")
+    if mode == "F":
+        values = np.round(np.clip(np.asarray(image, dtype=np.float64), 0, 255))
+        return Image.fromarray(values.astype(np.uint8)).convert("RGB")
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in image.info):
+        return image.convert("RGBA").convert("RGB")  # alpha dropped, colours kept as stored
+    return image.convert("RGB")
+
+
+def _array_to_rgb(array: np.ndarray) -> np.ndarray:
+    if array.dtype != np.uint8:
+        raise InvalidImageError(f"array input must be uint8 (H, W) or (H, W, 3/4), got {array.dtype}.")
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim != 3 or array.shape[2] not in (3, 4) or min(array.shape[:2]) < 1:
+        raise InvalidImageError(f"array input must have shape (H, W), (H, W, 3) or (H, W, 4), got {list(array.shape)}.")
+    return np.ascontiguousarray(array[:, :, :3])
+
+
+def _bomb(name: str, max_pixels: int, width: int | None = None, height: int | None = None) -> InvalidImageError:
+    size = f" ({width}x{height})" if width else ""
+    return InvalidImageError(
+        f"{name}: image{size} exceeds the {max_pixels:,}-pixel limit (possible decompression bomb); "
+        "downscale it first."
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:120] if text else type(exc).__name__

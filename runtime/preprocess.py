@@ -1,0 +1,44 @@
+"""Image -> model input: circle crop, Pillow BILINEAR resize, scale to float32 (docs/preprocessing.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from hierattn.runtime.crop import Box, circle_crop_box
+from hierattn.runtime.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The model input for one image and how it was made."""
+
+    tensor: np.ndarray  # [3, H, W] float32, NCHW without the batch axis
+    resized: np.ndarray  # [H, W, 3] uint8, what the tensor was scaled from
+    crop_box: Box | None
+
+
+def crop_and_resize(rgb: np.ndarray, spec: ModelSpec, crop: bool = True) -> tuple[np.ndarray, Box | None]:
+    """The uint8 RGB image after the circle crop (if enabled) and the resize to ``spec.input_size``."""
+    box = circle_crop_box(rgb, spec.crop) if crop else None
+    if box is not None:
+        x0, y0, x1, y1 = box
+        rgb = rgb[y0:y1, x0:x1]
+    height, width = spec.input_size
+    if rgb.shape[:2] != (height, width):
+        resized = Image.fromarray(np.ascontiguousarray(rgb)).resize((width, height), Image.Resampling.BILINEAR)
+        rgb = np.asarray(resized)
+    return rgb, box
+
+
+def to_tensor(resized: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """HWC uint8 -> CHW float32 ``u8 * scale`` (exactly ``u8 / 255`` for the default scale)."""
+    return (resized.transpose(2, 0, 1) * spec.scale).astype(np.float32)
+
+
+def preprocess(rgb: np.ndarray, spec: ModelSpec, crop: bool = True) -> Preprocessed:
+    """Crop, resize and scale one decoded RGB image as the model expects."""
+    resized, box = crop_and_resize(rgb, spec, crop)
+    return Preprocessed(tensor=to_tensor(resized, spec), resized=resized, crop_box=box)
