@@ -1,0 +1,161 @@
+"""``hierattn-bench``: latency, size and fidelity of HierAttn and the paper's baselines on a CPU or a phone.
+
+Parses options, calls ``harness`` (CPU) or ``android`` (adb), and writes the report. See
+docs/benchmarks.md for the schema and the methodology.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hierattn.runtime.cli_support import log, run_or_exit
+from hierattn.runtime.errors import UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Benchmark latency, size and fidelity of HierAttn and mobile baselines on this CPU or an Android phone.",
+)
+
+
+class Device(str, Enum):
+    CPU = "cpu"
+    ANDROID = "android"
+
+
+class AndroidRunnerKind(str, Enum):
+    BENCHMARK_MODEL = "benchmark_model"
+    APP = "app"
+
+
+QUICK = {"formats": ("pytorch", "onnx", "tflite"), "precisions": ("fp32",), "threads": (1, 2),
+         "warmup": 5, "iters": 40, "rounds": 5}
+
+
+def _split(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in _split(text) or ())
+    except ValueError:
+        raise UsageError(f"{option} takes comma-separated integers, e.g. 1,2 (got {text!r}).") from None
+    if not values or min(values) < 1:
+        raise UsageError(f"{option} needs positive integers, e.g. 1,2 (got {text!r}).")
+    return values
+
+
+def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_path: str | None,
+                   csv_path: Path | None, plot_path: Path | None) -> None:
+    import json
+
+    from rich.console import Console
+
+    from hierattn.benchmarks import report
+
+    Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
+    for ratio in document["ratios"]:
+        log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
+    if csv_path is not None:
+        report.write_csv(rows, csv_path)
+        log(f"wrote {csv_path}")
+    if plot_path is not None:
+        from hierattn.benchmarks.plots import write_plots
+
+        for plot in write_plots(rows, plot_path):
+            log(f"wrote {plot.path}")
+    if json_path == "-":
+        print(json.dumps(document, indent=2))
+    elif json_path is not None:
+        report.write_json(document, Path(json_path))
+        log(f"wrote {json_path}")
+
+
+@app.command(no_args_is_help=True)
+def main(
+    device: Device = typer.Option(..., "--device", help="Where to run: this machine's CPU, or an Android phone over adb."),
+    models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
+    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
+    formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
+    precisions: str = typer.Option(None, "--precisions", help="Comma-separated precisions: fp32, fp16, int8-dynamic, int8 (default: per format)."),
+    threads: str = typer.Option("1,2", "--threads", help="Comma-separated thread counts, each a separate row."),
+    batch: int = typer.Option(1, "--batch", help="Batch size of the timed input."),
+    warmup: int = typer.Option(10, "--warmup", help="Untimed runs per row before timing."),
+    iters: int = typer.Option(None, "--iters", help="Timed runs per row (default 100 unless --seconds)."),
+    seconds: float = typer.Option(None, "--seconds", help="Timed seconds per row instead of a fixed --iters."),
+    rounds: int = typer.Option(10, "--rounds", help="Interleaving rounds: each round runs a slice of every row."),
+    quick: bool = typer.Option(False, "--quick", help="HierAttn-xs and MobileNetV3-Large, fp32 PyTorch/ONNX/TFLite, short runs (< 3 min)."),
+    cold_start: bool = typer.Option(True, "--cold-start/--no-cold-start", help="Measure cold start and peak RSS in a fresh process per row."),
+    fidelity: bool = typer.Option(True, "--fidelity/--no-fidelity", help="Compare each artifact's logits with PyTorch on synthetic images."),
+    out_dir: Path = typer.Option(Path("bench-out"), "--out", help="Directory for cached exported artifacts."),
+    json_path: str = typer.Option(None, "--json", help="Write the JSON report to PATH ('-' for stdout; logs go to stderr)."),
+    csv_path: Path = typer.Option(None, "--csv", help="Write the rows as CSV to PATH."),
+    plot_path: Path = typer.Option(None, "--plot", help="Write PNG plots to PATH_params.png, PATH_macs.png, PATH_formats.png."),
+    serial: str = typer.Option(None, "--serial", help="Android: adb device serial (needed when several are connected)."),
+    android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
+    benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
+    big_cores: bool = typer.Option(False, "--big-cores", help="Android: pin benchmark_model to the fastest cores with taskset."),
+) -> None:
+    """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
+
+    def job() -> None:
+        from hierattn.benchmarks import environment
+
+        if iters is not None and seconds is not None:
+            raise UsageError("Give only one of --iters and --seconds.")
+        settings: dict[str, Any] = {
+            "formats": _split(formats), "precisions": _split(precisions), "threads": _ints(threads, "--threads"),
+            "warmup": warmup, "iters": iters if iters is not None or seconds is not None else 100, "rounds": rounds,
+        }
+        names = _split(models)
+        if quick:
+            from hierattn.benchmarks.zoo import QUICK_MODELS
+
+            names = names or QUICK_MODELS
+            settings = {**QUICK, **{k: v for k, v in settings.items() if k in ("formats", "precisions") and v}}
+        env = environment.collect()
+        if device is Device.ANDROID:
+            from hierattn.benchmarks import android
+
+            rows, skipped, env_extra = android.run_android(android.AndroidOptions(
+                serial=serial, runner=android_runner.value, benchmark_binary=benchmark_binary, big_cores=big_cores,
+                models=names or (), model_files=tuple(model_files), precisions=settings["precisions"],
+                threads=settings["threads"], warmup=settings["warmup"], iters=settings["iters"] or 50,
+                out_dir=out_dir,
+            ), log)
+            env["android"] = env_extra
+            config_dict: dict[str, Any] = {"device": "android", **{k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}}
+        else:
+            from hierattn.benchmarks.harness import BenchConfig
+            from hierattn.benchmarks.zoo import ZOO
+
+            config = BenchConfig(
+                models=names if names is not None else (() if model_files else tuple(ZOO)),
+                model_files=tuple(model_files),
+                formats=settings["formats"] or BenchConfig.formats, precisions=settings["precisions"],
+                threads=settings["threads"], batch=batch, warmup=settings["warmup"],
+                iters=None if seconds is not None else settings["iters"], seconds=seconds,
+                rounds=settings["rounds"], cold_start=cold_start, fidelity=fidelity, out_dir=out_dir,
+            )
+            from hierattn.benchmarks.harness import run_cpu
+
+            rows, skipped = run_cpu(config, log)
+            config_dict = {"device": "cpu", **config.to_dict()}
+        from hierattn.benchmarks.report import build_document
+
+        document = build_document(env, config_dict, rows, skipped)
+        _write_outputs(document, rows, json_path, csv_path, plot_path)
+
+    run_or_exit(job)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,87 @@
+"""The report's row fields: one table drives the JSON rows, the CSV header and the schema check.
+
+docs/benchmarks.md documents the same fields; a test keeps the two in sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+NUMBER = (int, float)
+# name: (allowed JSON types, may be null)
+ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "device": ((str,), False),
+    "model": ((str,), False),
+    "label": ((str,), False),
+    "family": ((str,), False),
+    "format": ((str,), False),
+    "precision": ((str,), False),
+    "backend": ((str,), False),
+    "backend_version": ((str,), True),
+    "threads": ((int,), False),
+    "threads_observed": ((int,), True),
+    "threads_check": ((str,), False),
+    "batch": ((int,), False),
+    "warmup": ((int,), False),
+    "iters": ((int,), False),
+    "median_ms": (NUMBER, True),  # null only for benchmark_model rows: it reports no median
+    "p90_ms": (NUMBER, True),
+    "mean_ms": (NUMBER, False),
+    "min_ms": (NUMBER, False),
+    "max_ms": (NUMBER, False),
+    "std_ms": (NUMBER, False),
+    "throughput_ips": (NUMBER, False),
+    "cold_start_ms": (NUMBER, True),
+    "load_ms": (NUMBER, True),
+    "first_ms": (NUMBER, True),
+    "peak_rss_mb": (NUMBER, True),
+    "size_mb": (NUMBER, True),
+    "params_m": (NUMBER, True),
+    "macs_g": (NUMBER, True),
+    "fidelity_max_abs_diff": (NUMBER, True),
+    "fidelity_top1_agreement": (NUMBER, True),
+    "paper_ms": (NUMBER, True),
+    "artifact": ((str,), False),
+}
+
+ENVIRONMENT_FIELDS: tuple[str, ...] = (
+    "timestamp", "command", "cpu_model", "cpu_count", "governor", "os", "python", "libraries",
+)
+TOP_LEVEL_FIELDS: tuple[str, ...] = ("schema_version", "environment", "config", "rows", "skipped")
+
+
+def schema_errors(document: Any) -> list[str]:
+    """Every way ``document`` departs from the report schema (empty when it conforms)."""
+    if not isinstance(document, dict):
+        return ["report is not a JSON object"]
+    errors = [f"missing top-level key {key!r}" for key in TOP_LEVEL_FIELDS if key not in document]
+    if document.get("schema_version") != SCHEMA_VERSION:
+        errors.append(f"schema_version is {document.get('schema_version')!r}, expected {SCHEMA_VERSION}")
+    env = document.get("environment")
+    if not isinstance(env, dict):
+        errors.append("environment is not an object")
+    else:
+        errors += [f"environment lacks {key!r}" for key in ENVIRONMENT_FIELDS if key not in env]
+    rows = document.get("rows")
+    if not isinstance(rows, list):
+        return [*errors, "rows is not a list"]
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.append(f"rows[{i}] is not an object")
+            continue
+        extra = set(row) - set(ROW_FIELDS)
+        if extra:
+            errors.append(f"rows[{i}] has unknown keys {sorted(extra)}")
+        for name, (types, nullable) in ROW_FIELDS.items():
+            if name not in row:
+                errors.append(f"rows[{i}] lacks {name!r}")
+            elif row[name] is None:
+                if not nullable:
+                    errors.append(f"rows[{i}].{name} is null")
+            elif isinstance(row[name], bool) or not isinstance(row[name], types):
+                errors.append(f"rows[{i}].{name} has type {type(row[name]).__name__}")
+    if not isinstance(document.get("skipped"), list):
+        errors.append("skipped is not a list")
+    return errors

@@ -1,0 +1,81 @@
+"""The models the benchmark compares: HierAttn variants and the paper's mobile baselines.
+
+Baselines come from maintained libraries (torchvision, timm) with random weights and the same
+number of classes as HierAttn, so exported graphs match the paper's Table II architectures without
+re-implementing them. ``paper_ms``/``paper_params_m`` are Table II of Dai et al. (JBHI 2023):
+averages of 1000 runs on an Intel i5-10210U laptop CPU, PyTorch eager, batch 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hierattn.runtime.errors import UsageError
+
+if TYPE_CHECKING:
+    from torch import nn
+
+PAPER_DEVICE = "i5-10210U"
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One benchmarked architecture and where it is built from."""
+
+    name: str
+    label: str
+    source: str  # "hierattn", "torchvision" or "timm"
+    builder: str  # factory name inside the source library
+    paper_ms: float | None
+    paper_params_m: float | None
+
+    @property
+    def is_hierattn(self) -> bool:
+        return self.source == "hierattn"
+
+
+ZOO: dict[str, ZooEntry] = {
+    e.name: e
+    for e in (
+        ZooEntry("hierattn_xs", "HierAttn-xs", "hierattn", "hierattn_xs", 23.0, 1.08),
+        ZooEntry("hierattn_s", "HierAttn-s", "hierattn", "hierattn_s", 39.0, 2.14),
+        ZooEntry("hierattn_m", "HierAttn-m", "hierattn", "hierattn_m", None, None),
+        ZooEntry("mobilenet_v2", "MobileNetV2", "torchvision", "mobilenet_v2", 42.0, 2.23),
+        ZooEntry("mobilenet_v3_large", "MobileNetV3-Large", "torchvision", "mobilenet_v3_large", 18.0, 4.21),
+        ZooEntry("shufflenet_v2_x1_0", "ShuffleNetV2 1.0x", "torchvision", "shufflenet_v2_x1_0", 17.0, 2.28),
+        ZooEntry("mnasnet1_0", "MnasNet1.0", "torchvision", "mnasnet1_0", 34.0, 3.11),
+        ZooEntry("efficientnet_b0", "EfficientNet-B0", "torchvision", "efficientnet_b0", 28.0, 4.02),
+        ZooEntry("mobilevit_s", "MobileViT-S", "timm", "mobilevit_s", 101.0, 4.94),
+    )
+}
+
+QUICK_MODELS: tuple[str, ...] = ("hierattn_xs", "mobilenet_v3_large")
+
+
+def get_entry(name: str) -> ZooEntry:
+    """Look up a model by name; an unknown name is a usage error listing the known ones."""
+    try:
+        return ZOO[name]
+    except KeyError:
+        raise UsageError(f"Unknown benchmark model {name!r}; choose from: {', '.join(ZOO)}.") from None
+
+
+def build_model(name: str, num_classes: int = 8, seed: int = 0) -> nn.Module:
+    """Build ``name`` in eval mode with deterministic random weights (never downloads weights)."""
+    import torch
+
+    entry = get_entry(name)
+    torch.manual_seed(seed)
+    if entry.source == "hierattn":
+        from hierattn.models import registry
+
+        model = registry.create_model(entry.builder, num_classes=num_classes)
+    elif entry.source == "torchvision":
+        tv_models = importlib.import_module("torchvision.models")
+        model = getattr(tv_models, entry.builder)(weights=None, num_classes=num_classes)
+    else:
+        timm = importlib.import_module("timm")
+        model = timm.create_model(entry.builder, pretrained=False, num_classes=num_classes)
+    return model.eval()
