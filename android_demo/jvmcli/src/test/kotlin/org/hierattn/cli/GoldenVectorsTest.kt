@@ -1,0 +1,100 @@
+package org.hierattn.cli
+
+import org.hierattn.core.CircleCrop
+import org.hierattn.core.InputTensor
+import org.hierattn.core.Json
+import org.hierattn.core.ModelMetadata
+import org.hierattn.core.Preprocessor
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.junit.runners.Parameterized
+import java.io.File
+import java.security.MessageDigest
+
+/**
+ * The Kotlin core against every golden vector written by the Python runtime (tests/golden):
+ * identical grey image, closed mask and crop box; resized pixels and tensor samples within 1/255.
+ *
+ * The folder comes from the system property `hierattn.golden.dir` (set by
+ * scripts/android_core_test.sh); all expected values, including the spec, come from its files.
+ */
+@RunWith(Parameterized::class)
+class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
+
+    @Test
+    fun greyAndMaskMatchBitForBit() {
+        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        assertEquals("$name: grey", case["grey_sha256"], sha256(CircleCrop.grey(image)))
+        val mask = CircleCrop(metadata.crop).closedMask(image)
+        assertEquals("$name: mask after closing", case["mask_after_closing_sha256"], sha256(mask))
+    }
+
+    @Test
+    fun cropBoxIsIdentical() {
+        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        assertEquals("$name: image size", (case["width"] as Double).toInt(), image.width)
+        val expected = (case["crop_box"] as List<*>?)?.map { (it as Double).toInt() }
+        val actual = Preprocessor(metadata).run(image).cropBox?.toList()
+        assertEquals("$name: crop box", expected, actual)
+    }
+
+    @Test
+    fun resizedPixelsWithinOneLevel() {
+        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val actual = Preprocessor(metadata).run(image).resized
+        val expected = ImageIoDecoder.decode(File(goldenDir, case["resized"] as String))
+        assertEquals("$name: width", expected.width, actual.width)
+        assertEquals("$name: height", expected.height, actual.height)
+        var worst = 0
+        for (i in expected.data.indices) {
+            val d = Math.abs((expected.data[i].toInt() and 0xFF) - (actual.data[i].toInt() and 0xFF))
+            if (d > worst) worst = d
+        }
+        assertTrue("$name: resized pixels differ by up to $worst levels (allowed: 1)", worst <= 1)
+    }
+
+    @Test
+    fun tensorSamplesWithinOneLevel() {
+        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val resized = Preprocessor(metadata).run(image).resized
+        val nchw = metadata.copy(layout = org.hierattn.core.Layout.NCHW)
+        val values = InputTensor.floats(resized, nchw)
+        val oneLevel = metadata.scale + 1e-6
+        for (sample in case["samples"] as List<*>) {
+            val s = sample as Map<*, *>
+            val c = (s["c"] as Double).toInt()
+            val y = (s["y"] as Double).toInt()
+            val x = (s["x"] as Double).toInt()
+            val got = values[(c * resized.height + y) * resized.width + x].toDouble()
+            val want = s["value"] as Double
+            assertEquals("$name: tensor[$c, $y, $x]", want, got, oneLevel)
+        }
+        val means = InputTensor.channelMeans(resized, metadata)
+        val expectedMeans = (case["tensor_mean"] as List<*>).map { it as Double }
+        for (c in expectedMeans.indices) assertEquals("$name: channel $c mean", expectedMeans[c], means[c], oneLevel)
+    }
+
+    companion object {
+        private val goldenDir = File(System.getProperty("hierattn.golden.dir") ?: "../../tests/golden")
+        private val vectors: Map<*, *> by lazy {
+            val file = File(goldenDir, "vectors.json")
+            check(file.isFile) { "golden vectors not found at ${file.absolutePath}; set -Dhierattn.golden.dir" }
+            Json.parse(file.readText()) as Map<*, *>
+        }
+        private val metadata: ModelMetadata by lazy { ModelMetadata.fromMap(vectors["spec"] as Map<*, *>) }
+
+        @JvmStatic
+        @Parameterized.Parameters(name = "{0}")
+        fun cases(): Collection<Array<Any>> {
+            val cases = (vectors["cases"] as List<*>).map { it as Map<*, *> }
+            check(cases.isNotEmpty()) { "no golden cases in ${goldenDir.absolutePath}" }
+            System.out.println("golden cases: ${cases.size} (from ${goldenDir.absolutePath})")
+            return cases.map { arrayOf<Any>(it["name"] as String, it) }
+        }
+
+        private fun sha256(bytes: ByteArray): String =
+            MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { String.format("%02x", it) }
+    }
+}
