@@ -1,0 +1,63 @@
+"""The committed golden vectors (tests/golden) still match what the runtime produces today.
+
+Regenerating writes every file into a temporary folder; images are compared by pixels (PNG encoders
+may differ in bytes), vectors.json field by field. If this fails after an intended preprocessing
+change, regenerate with ``python -m hierattn.runtime.golden tests/golden`` and tell the Kotlin port.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hierattn.runtime.golden import write_golden
+from hierattn.runtime.golden_images import GOLDEN_SCENES
+from hierattn.runtime.spec import ModelSpec
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("golden")
+    write_golden(out)
+    return out
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def test_vectors_json_has_not_drifted(regenerated: Path) -> None:
+    committed = json.loads((GOLDEN / "vectors.json").read_text())
+    fresh = json.loads((regenerated / "vectors.json").read_text())
+    assert committed["format_version"] == fresh["format_version"] == 1
+    assert committed["spec"] == fresh["spec"] == ModelSpec().to_dict()
+    assert [c["name"] for c in committed["cases"]] == [c["name"] for c in fresh["cases"]]
+    for old, new in zip(committed["cases"], fresh["cases"]):
+        np.testing.assert_allclose(old.pop("tensor_mean"), new.pop("tensor_mean"), rtol=0, atol=1e-9)
+        assert old == new, old["name"]
+
+
+def test_images_have_not_drifted(regenerated: Path) -> None:
+    committed = json.loads((GOLDEN / "vectors.json").read_text())
+    for case in committed["cases"]:
+        for key in ("image", "resized"):
+            np.testing.assert_array_equal(_pixels(GOLDEN / case[key]), _pixels(regenerated / case[key]), err_msg=case[key])
+
+
+def test_golden_set_covers_the_required_geometry() -> None:
+    cases = json.loads((GOLDEN / "vectors.json").read_text())["cases"]
+    assert len(cases) == len(GOLDEN_SCENES) >= 12
+    for case in cases:
+        assert max(case["width"], case["height"]) <= 640
+        assert len(case["samples"]) == 8
+    boxes = {case["name"]: case["crop_box"] for case in cases}
+    assert boxes["all_black"] is None and boxes["all_white"] is None and boxes["elongated_ellipse"] is None
+    assert boxes["centred_vignette"] is not None and boxes["small_circle"] is not None
+    assert boxes["big_circle"] is not None and boxes["ring_with_hole"] is not None
