@@ -95,6 +95,10 @@ class Converter(ABC):
     def convert(self, request: ConversionRequest, destination: Path) -> ConversionResult:
         """Write the artifact to ``destination`` (which does not exist yet) and describe it."""
 
+    def needs_calibration(self, precision: Precision) -> bool:
+        """Whether ``precision`` needs calibration images (static int8 does, weight-only int8 not)."""
+        return precision is Precision.INT8
+
     def embed_metadata(self, path: Path, spec: ModelSpec) -> None:
         """Embed ``spec`` inside the artifact where the format has a place for it.
 

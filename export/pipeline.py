@@ -108,13 +108,10 @@ def torch_logits(model: torch.nn.Module, images: np.ndarray, batch: int = 16) ->
 
 def run_artifact(path: Path, images: np.ndarray, threads: int | None) -> tuple[np.ndarray, ModelSpec]:
     """Run an artifact through the runtime, which reads its metadata back (proving the round trip)."""
-    from hierattn.runtime.backends import open_backend
-    from hierattn.runtime.metadata import resolve_spec
+    from hierattn.runtime import Classifier
 
-    backend = open_backend(path, threads)
-    spec = resolve_spec(backend)
-    backend.bind_layout(spec.layout)
-    return backend.run(images), spec
+    classifier = Classifier.load(path, threads=threads)
+    return classifier.predict_tensor(images), classifier.spec
 
 
 def _plan(options: ExportOptions) -> list[tuple[ExportFormat, Precision, Converter | None, str | None]]:
@@ -149,7 +146,7 @@ def export_models(options: ExportOptions) -> ExportReport:
     source = load_source(options.checkpoint, options.arch)
     images, images_from = validation_batch(source.spec, options.validation_dir)
     calibration = None
-    if any(p is Precision.INT8 and c is not None for _, p, c, _ in plan):
+    if any(c is not None and c.needs_calibration(p) for _, p, c, _ in plan):
         calibration, calibration_from = calibration_batch(source.spec, options.calibration_dir)
         log(f"calibration: {len(calibration)} images from {calibration_from}")
     reference = torch_logits(source.model, images)
@@ -160,7 +157,7 @@ def export_models(options: ExportOptions) -> ExportReport:
             if converter is None:
                 reports.append(ArtifactReport(fmt, precision, None, Status.EXPORT_FAILED, error=error))
                 continue
-            cal = calibration if precision is Precision.INT8 else None
+            cal = calibration if converter.needs_calibration(precision) else None
             reports.append(_export_one(options, source, converter, precision, images, reference, cal))
     return ExportReport(
         artifacts=tuple(reports),
