@@ -142,3 +142,23 @@ def test_tflite_layout_contradiction_is_reported(tflite_models, tmp_path: Path) 
     wrong = ModelSpec(class_names=("a", "b", "c", "d"), input_size=(16, 16), layout="NCHW")
     with pytest.raises(ModelFileError, match="layout NCHW"):
         Classifier.load(paths["float"], spec=wrong)
+
+
+def test_tflite_embedded_spec_is_read_and_wins_over_sidecar(tflite_models, tmp_path: Path) -> None:
+    """The exporter's flatbuffer metadata entry is found by the runtime's own small reader."""
+    import shutil
+
+    from hierattn.export.tflite_metadata import embed_spec
+    from hierattn.runtime.tflite_metadata import read_tflite_metadata
+
+    _, paths = tflite_models
+    path = tmp_path / "embedded.tflite"
+    shutil.copy(paths["int8"], path)
+    assert read_tflite_metadata(path.read_bytes(), "hierattn_spec") is None
+    embedded = ModelSpec(class_names=("w", "x", "y", "z"), input_size=(16, 16), layout="NHWC", precision="int8")
+    embed_spec(path, embedded)
+    sidecar_path(path).write_text(ModelSpec(class_names=("a", "b", "c", "d"), input_size=(16, 16), layout="NHWC").to_json())
+    classifier = Classifier.load(path)
+    assert classifier.spec == embedded
+    assert classifier.predict_tensor(np.zeros((1, 3, 16, 16), np.float32)).shape == (1, 4)
+    assert read_tflite_metadata(b"not a flatbuffer", "hierattn_spec") is None
