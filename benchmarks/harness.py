@@ -29,6 +29,8 @@ from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 Log = Callable[[str], None]
 FIDELITY_IMAGES = 8
+SETTLE_S = 0.02
+"""Pause between rows so the previous backend's spinning thread pool is idle before the next row's slice."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def _time_interleaved(cases: list[_Case], config: BenchConfig) -> None:
         for _ in range(config.rounds):
             rng.shuffle(order)
             for case in order:
+                time.sleep(SETTLE_S)
                 case.runner.activate()
                 if config.iters is not None:
                     slice_size = math.ceil(config.iters / config.rounds)
