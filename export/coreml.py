@@ -22,6 +22,7 @@ from hierattn.runtime.spec import ModelSpec
 
 INPUT_NAME = "image"
 LOGITS_NAME = "logits"
+PROBABILITIES_NAME = "probabilities"
 LABEL_NAME = "classLabel"
 PROBS_NAME = "classLabel_probs"
 SPEC_METADATA_KEY = "hierattn_spec"
@@ -65,8 +66,8 @@ def _with_probabilities(model):  # noqa: ANN001, ANN202
 
 
 def _fp16_except_outputs(ct):  # noqa: ANN001, ANN202
-    """fp16 compute, except the ops producing graph outputs: the classifier op needs fp32 probabilities
-    (coremltools 9.0 fails to re-type a float16 classifier output)."""
+    """fp16 compute, except the two ops producing the graph outputs (final linear and softmax), so the
+    logits and the classifier's probabilities are computed and returned in float32."""
 
     def selector(op) -> bool:  # noqa: ANN001
         return not any(out in op.enclosing_block.outputs for out in op.outputs)
@@ -92,15 +93,29 @@ class CoreMLConverter(Converter):
         with torch.no_grad():
             program = torch.export.export(wrapped, (torch.zeros(1, 3, height, width),)).run_decompositions({})
         fp16 = request.precision is Precision.FP16
-        mlmodel = ct.convert(
+        # Two steps because coremltools 9.0 cannot combine named/typed outputs (or fp16, which types
+        # them) with a ClassifierConfig in one call: first the typed MIL program, then the classifier.
+        mil = ct.convert(
             program,
             inputs=[ct.TensorType(name=INPUT_NAME, shape=(1, 3, height, width), dtype=np.float32)],
-            classifier_config=ct.ClassifierConfig(list(request.spec.class_names)),
-            convert_to="mlprogram",
+            outputs=[
+                ct.TensorType(name=LOGITS_NAME, dtype=np.float32),
+                ct.TensorType(name=PROBABILITIES_NAME, dtype=np.float32),
+            ],
+            convert_to="milinternal",
             compute_precision=_fp16_except_outputs(ct) if fp16 else ct.precision.FLOAT32,
             minimum_deployment_target=ct.target.iOS16,
         )
-        mlmodel = self._rename_logits(ct, mlmodel)
+        mil.functions["main"].set_output_types(None)
+        mlmodel = ct.convert(
+            mil,
+            classifier_config=ct.ClassifierConfig(
+                list(request.spec.class_names), predicted_probabilities_output=PROBABILITIES_NAME
+            ),
+            convert_to="mlprogram",
+            compute_precision=ct.precision.FLOAT32,
+            minimum_deployment_target=ct.target.iOS16,
+        )
         recipe: dict[str, object] = {}
         if request.precision is Precision.INT8:
             import coremltools.optimize.coreml as cto
@@ -117,16 +132,6 @@ class CoreMLConverter(Converter):
             extra["quantization"] = recipe
         spec = request.spec.with_updates(layout="NCHW", precision=request.precision.value, extra=extra)
         return ConversionResult(path=destination, spec=spec, notes={"prediction": "needs macOS"})
-
-    @staticmethod
-    def _rename_logits(ct, mlmodel):  # noqa: ANN001, ANN205
-        """The logits output gets the converter's op name (e.g. ``linear_36``); call it ``logits``."""
-        spec = mlmodel.get_spec()
-        others = [o.name for o in spec.description.output if o.name not in (LABEL_NAME, PROBS_NAME)]
-        if len(others) != 1:
-            raise RuntimeError(f"expected one logits output besides the classifier's, got {others}")
-        ct.utils.rename_feature(spec, others[0], LOGITS_NAME)
-        return ct.models.MLModel(spec, weights_dir=mlmodel.weights_dir, skip_model_load=True)
 
     def needs_calibration(self, precision: Precision) -> bool:
         return False  # int8 here quantizes weights only
