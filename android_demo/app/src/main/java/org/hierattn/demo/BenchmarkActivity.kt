@@ -102,7 +102,7 @@ class BenchmarkActivity : AppCompatActivity() {
         const val EXTRA_RUN_ID = "run_id"
         private const val DEFAULT_THREADS = 4
         private const val DEFAULT_WARMUP = 5
-        private const val DEFAULT_ITERATIONS = 50
+        private const val DEFAULT_ITERATIONS = 100
         private const val RESULT_DIR = "benchmark"
         private const val LATEST = "latest.json"
         private const val CHANNELS = 3

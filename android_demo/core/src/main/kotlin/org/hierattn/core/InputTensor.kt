@@ -93,5 +93,5 @@ object InputTensor {
     }
 
     private const val CHANNELS = 3
-    private const val LEVELS = 256
+    private const val LEVELS = 1 shl Byte.SIZE_BITS  // every uint8 value
 }

@@ -10,6 +10,10 @@ package org.hierattn.core
 object PillowResize {
     private const val PRECISION_BITS = 22
 
+    // Pillow's pixel-centre offset and round-half-up term (part of its algorithm, not model parameters).
+    private const val PIXEL_CENTER = 0.5
+    private const val ROUND_HALF = 0.5
+
     /** Per output index: first input index, tap count, and fixed-point weights. */
     private class Coefficients(val starts: IntArray, val counts: IntArray, val taps: Int, val weights: IntArray)
 
@@ -46,21 +50,21 @@ object PillowResize {
         val w = DoubleArray(taps)
         val ss = 1.0 / filterScale
         for (i in 0 until outSize) {
-            val center = (i + 0.5) * scale
-            var xmin = (center - support + 0.5).toInt()
+            val center = (i + PIXEL_CENTER) * scale
+            var xmin = (center - support + ROUND_HALF).toInt()
             if (xmin < 0) xmin = 0
-            var xmax = (center + support + 0.5).toInt()
+            var xmax = (center + support + ROUND_HALF).toInt()
             if (xmax > inSize) xmax = inSize
             val n = xmax - xmin
             var total = 0.0
             for (j in 0 until n) {
-                w[j] = triangle((j + xmin - center + 0.5) * ss)
+                w[j] = triangle((j + xmin - center + PIXEL_CENTER) * ss)
                 total += w[j]
             }
             for (j in 0 until n) {
                 if (total != 0.0) w[j] = w[j] / total
                 val scaled = w[j] * (1 shl PRECISION_BITS)
-                weights[i * taps + j] = if (w[j] < 0) (-0.5 + scaled).toInt() else (0.5 + scaled).toInt()
+                weights[i * taps + j] = if (w[j] < 0) (-ROUND_HALF + scaled).toInt() else (ROUND_HALF + scaled).toInt()
             }
             starts[i] = xmin
             counts[i] = n
