@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from hierattn.runtime.crop import Box, circle_crop_box
+from hierattn.runtime.image_io import ImageInput, load_rgb
 from hierattn.runtime.spec import ModelSpec
 
 
@@ -18,6 +20,10 @@ class Preprocessed:
     tensor: np.ndarray  # [3, H, W] float32, NCHW without the batch axis
     resized: np.ndarray  # [H, W, 3] uint8, what the tensor was scaled from
     crop_box: Box | None
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(preprocessed)`` is the CHW float32 tensor, so batches stack directly."""
+        return self.tensor if dtype is None else self.tensor.astype(dtype)
 
 
 def crop_and_resize(rgb: np.ndarray, spec: ModelSpec, crop: bool = True) -> tuple[np.ndarray, Box | None]:
@@ -38,7 +44,7 @@ def to_tensor(resized: np.ndarray, spec: ModelSpec) -> np.ndarray:
     return (resized.transpose(2, 0, 1) * spec.scale).astype(np.float32)
 
 
-def preprocess(rgb: np.ndarray, spec: ModelSpec, crop: bool = True) -> Preprocessed:
-    """Crop, resize and scale one decoded RGB image as the model expects."""
-    resized, box = crop_and_resize(rgb, spec, crop)
+def preprocess(image: ImageInput, spec: ModelSpec, crop: bool = True) -> Preprocessed:
+    """Decode (path, bytes, PIL image or uint8 array), crop, resize and scale one image as the model expects."""
+    resized, box = crop_and_resize(load_rgb(image), spec, crop)
     return Preprocessed(tensor=to_tensor(resized, spec), resized=resized, crop_box=box)
