@@ -31,8 +31,7 @@ def load_images(paths: list[Path], spec: ModelSpec) -> np.ndarray:
     """Preprocess image files into an NCHW float32 batch with the runtime's preprocessing."""
     from hierattn.runtime.preprocess import preprocess
 
-    batch = [np.asarray(preprocess(p, spec), dtype=np.float32) for p in paths]
-    return np.stack([b[0] if b.ndim == 4 else b for b in batch]).astype(np.float32)
+    return np.stack([preprocess(p, spec).tensor for p in paths]).astype(np.float32)
 
 
 def bundled_image_dir(kind: str) -> Path | None:

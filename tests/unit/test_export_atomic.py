@@ -1,0 +1,64 @@
+"""Artifacts are replaced in one step; scratch space always disappears."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from hierattn.export.atomic import TEMP_PREFIX, ensure_writable_dir, move_into_place, sigterm_as_interrupt, temp_dir
+from hierattn.runtime.errors import UsageError
+
+
+def test_file_replaces_previous(tmp_path: Path) -> None:
+    final = tmp_path / "model.onnx"
+    final.write_text("old")
+    with temp_dir(tmp_path) as work:
+        staged = work / "model.onnx"
+        staged.write_text("new")
+        move_into_place(staged, final)
+    assert final.read_text() == "new"
+    assert not list(tmp_path.glob(TEMP_PREFIX + "*"))
+
+
+def test_directory_replaces_previous_package(tmp_path: Path) -> None:
+    final = tmp_path / "model.mlpackage"
+    (final / "Data").mkdir(parents=True)
+    (final / "Data" / "old.bin").write_text("old")
+    with temp_dir(tmp_path) as work:
+        staged = work / "model.mlpackage"
+        (staged / "Data").mkdir(parents=True)
+        (staged / "Data" / "new.bin").write_text("new")
+        move_into_place(staged, final)
+    assert [p.name for p in (final / "Data").iterdir()] == ["new.bin"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.mlpackage"]
+
+
+def test_temp_dir_removed_on_interrupt(tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt), temp_dir(tmp_path) as work:
+        (work / "partial.onnx").write_text("half")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_becomes_keyboard_interrupt_inside_the_block() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), sigterm_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs at the next bytecode boundary
+            pass
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_unwritable_output_dir_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match="output"):
+        ensure_writable_dir(blocker / "sub")
+    if os.geteuid() != 0:  # root can write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(UsageError, match="not writable"):
+            ensure_writable_dir(locked)
