@@ -28,13 +28,17 @@ def load_rgb(source: ImageInput, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """The image as an ``H x W x 3`` uint8 RGB array, EXIF orientation applied."""
     if isinstance(source, np.ndarray):
         return _array_to_rgb(source)
-    if isinstance(source, Image.Image):
-        return _decode(source, "image", max_pixels)
-    name = "bytes" if isinstance(source, (bytes, bytearray)) else str(source)
+    if not isinstance(source, (str, Path, bytes, bytearray, Image.Image)):
+        raise InvalidImageError(
+            f"cannot read an image from a {type(source).__name__}; pass a path, bytes, a PIL image or a uint8 array."
+        )
+    name = "image" if isinstance(source, Image.Image) else "bytes" if isinstance(source, (bytes, bytearray)) else str(source)
     try:
         with warnings.catch_warnings():
             # our own MAX_PIXELS check below decides; Pillow's warning threshold (89 MP) would be a second limit
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            if isinstance(source, Image.Image):
+                return _decode(source, name, max_pixels)
             stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray)) else source
             with Image.open(stream) as image:
                 return _decode(image, name, max_pixels)

@@ -56,7 +56,8 @@ def to_table(rows: list[Row]) -> Any:
     from rich.table import Table
 
     table = Table(title="HierAttn predictions", caption=DISCLAIMER)
-    for column in ("image", "label", "top-k", "crop box", "referral"):
+    table.add_column("image", overflow="fold")
+    for column in ("label", "top-k", "crop box", "referral"):
         table.add_column(column)
     for row in rows:
         d = row.to_dict()
