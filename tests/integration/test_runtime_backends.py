@@ -43,6 +43,7 @@ def reference_onnx(tmp_path_factory: pytest.TempPathFactory, reference: dict) ->
     return path
 
 
+@pytest.mark.slow
 def test_onnx_reference_logits(reference_onnx: Path, reference: dict) -> None:
     classifier = Classifier.load(reference_onnx, threads=2)
     assert classifier.spec == ModelSpec()
@@ -51,6 +52,7 @@ def test_onnx_reference_logits(reference_onnx: Path, reference: dict) -> None:
     np.testing.assert_allclose(logits, reference["logits"].numpy(), atol=1e-3, rtol=0)
 
 
+@pytest.mark.slow
 def test_sidecar_is_fallback_and_embedded_wins(reference_onnx: Path, tmp_path: Path) -> None:
     import onnx
 
