@@ -121,6 +121,8 @@ def main(
 
             names = names or QUICK_MODELS
             settings = {**QUICK, **{k: v for k, v in settings.items() if k in ("formats", "precisions") and v}}
+            if seconds is not None:
+                settings["iters"] = None
         env = environment.collect()
         if device is Device.ANDROID:
             from hierattn.benchmarks import android

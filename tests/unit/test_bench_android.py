@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -102,3 +103,86 @@ def test_several_devices_need_a_serial(monkeypatch: pytest.MonkeyPatch, tmp_path
     with pytest.raises(UsageError, match="not connected"):
         android.Adb.connect("C")
     assert android.Adb.connect("B").serial == "B"
+
+
+FAKE_PHONE = """#!/bin/sh
+# adb stand-in: one device, every command succeeds, benchmark_model prints a recorded transcript.
+echo "$@" >> "{log}"
+case "$*" in
+  devices) printf 'List of devices attached\\nR58M12ABCDE\\tdevice\\n' ;;
+  *getprop\\ ro.product.model*) echo "Pixel 7" ;;
+  *getprop\\ ro.product.cpu.abi*) echo "arm64-v8a" ;;
+  *getprop*) echo "34" ;;
+  *cpuinfo_max_freq*) printf '{freqs}' ;;
+  *benchmark_model\\ --graph*) cat "{transcript}" ;;
+esac
+"""
+
+
+def test_benchmark_model_run_builds_schema_rows(tmp_path: Path) -> None:
+    log = tmp_path / "adb.log"
+    script = tmp_path / "adb"
+    script.write_text(FAKE_PHONE.format(
+        log=log, freqs=FREQS.replace("\n", "\\n"),
+        transcript=Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model" / "plain_stdout.txt",
+    ))
+    script.chmod(0o755)
+    model = tmp_path / "hierattn_xs_fp32.tflite"
+    model.write_bytes(b"\0" * 2048)
+    binary = tmp_path / "benchmark_model"
+    binary.write_bytes(b"\0")
+    done = subprocess.run(
+        [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "android", "--model", str(model),
+         "--benchmark-binary", str(binary), "--threads", "1,4", "--warmup", "3", "--iters", "20",
+         "--big-cores", "--json", "-"],
+        capture_output=True, text=True, env={**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    from hierattn.benchmarks.schema import schema_errors
+
+    assert schema_errors(document) == []
+    assert document["environment"]["android"]["model"] == "Pixel 7"
+    rows = document["rows"]
+    assert [r["threads"] for r in rows] == [1, 4]
+    assert all(r["device"] == "android:R58M12ABCDE" and r["format"] == "tflite" for r in rows)
+    assert rows[0]["mean_ms"] == pytest.approx(18.2416) and rows[0]["median_ms"] is None
+    assert rows[0]["cold_start_ms"] == pytest.approx(61.532 + 30.412)
+    calls = log.read_text().splitlines()
+    assert any(c.startswith("-s R58M12ABCDE push") and c.endswith("/data/local/tmp/hierattn/benchmark_model") for c in calls)
+    runs = [c for c in calls if "--graph=" in c]
+    assert len(runs) == 2 and all("taskset 80 /data/local/tmp/hierattn/benchmark_model" in c for c in runs)
+    assert "--num_threads=4" in runs[1] and "--warmup_runs=3" in runs[1] and "--num_runs=20" in runs[1]
+
+
+FAKE_APP_PHONE = """#!/bin/sh
+# adb stand-in for the sample app: remembers the run_id of `am start` and answers logcat with it.
+case "$*" in
+  devices) printf 'List of devices attached\\nR58M12ABCDE\\tdevice\\n' ;;
+  *am\\ start*) echo "$*" | sed 's/.*--es run_id \\([0-9]*\\).*/\\1/' > "{state}" ; echo "$*" >> "{state}.calls" ;;
+  *logcat\\ -d*) sed "s/1732240000000/$(head -1 "{state}")/g" "{transcript}" ;;
+  *getprop*) echo "x" ;;
+esac
+"""
+
+
+def test_app_run_reads_the_result_from_logcat(tmp_path: Path) -> None:
+    state = tmp_path / "run_id"
+    script = tmp_path / "adb"
+    script.write_text(FAKE_APP_PHONE.format(
+        state=state, transcript=Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model" / "app_logcat.txt",
+    ))
+    script.chmod(0o755)
+    model = tmp_path / "hierattn_xs_fp32.tflite"
+    model.write_bytes(b"\0" * 1024)
+    done = subprocess.run(
+        [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "android", "--android-runner", "app",
+         "--model", str(model), "--threads", "4", "--json", "-"],
+        capture_output=True, text=True, env={**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)["rows"]
+    assert row["backend"] == "app" and row["median_ms"] == pytest.approx(12.31) and row["p90_ms"] == pytest.approx(13.02)
+    assert row["cold_start_ms"] == pytest.approx(85.12 + 40.311) and row["iters"] == 50
+    (call,) = Path(f"{state}.calls").read_text().splitlines()
+    assert "org.hierattn.demo/.BenchmarkActivity --es model hierattn_xs_fp32.tflite --ei threads 4" in call
