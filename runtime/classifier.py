@@ -10,7 +10,7 @@ import numpy as np
 
 from hierattn.runtime.backend_base import Backend
 from hierattn.runtime.backends import open_backend
-from hierattn.runtime.errors import HierAttnError, UsageError
+from hierattn.runtime.errors import HierAttnError, ModelFileError, UsageError
 from hierattn.runtime.image_io import ImageInput, load_rgb
 from hierattn.runtime.metadata import resolve_spec
 from hierattn.runtime.prediction import Prediction, make_prediction
@@ -25,6 +25,7 @@ class Classifier:
         self.backend = backend
         self.spec = spec
         backend.bind_layout(spec.layout)
+        _check_compatible(backend, spec)
 
     @classmethod
     def load(cls, path: str | Path, spec: ModelSpec | None = None, threads: int | None = None) -> Classifier:
@@ -89,3 +90,21 @@ class Classifier:
             except HierAttnError as exc:
                 results.append(exc)
         return results
+
+
+def _check_compatible(backend: Backend, spec: ModelSpec) -> None:
+    """Refuse a spec whose input size or class count contradicts the model's static shapes."""
+    shape = backend.input.shape
+    if len(shape) == 4:
+        spatial = shape[2:] if backend.layout == "NCHW" else shape[1:3]
+        if None not in spatial and tuple(spatial) != tuple(spec.input_size):
+            raise ModelFileError(
+                f"{backend.path}: the model takes {spatial[0]}x{spatial[1]} images but its metadata says "
+                f"input_size {spec.input_size[0]}x{spec.input_size[1]}; fix the sidecar or re-export."
+            )
+    classes = backend.output.shape[-1] if backend.output.shape else None
+    if classes is not None and classes != spec.num_classes:
+        raise ModelFileError(
+            f"{backend.path}: the model outputs {classes} classes but its metadata lists {spec.num_classes} "
+            "class names; fix the sidecar or re-export."
+        )

@@ -164,3 +164,11 @@ def test_tflite_embedded_spec_is_read_and_wins_over_sidecar(tflite_models, tmp_p
     assert classifier.spec == embedded
     assert classifier.predict_tensor(np.zeros((1, 3, 16, 16), np.float32)).shape == (1, 4)
     assert read_tflite_metadata(b"not a flatbuffer", "hierattn_spec") is None
+
+
+def test_spec_contradicting_the_model_shapes_is_refused(tflite_models) -> None:
+    _, paths = tflite_models
+    with pytest.raises(ModelFileError, match="outputs 4 classes"):
+        Classifier.load(paths["float"], spec=ModelSpec(input_size=(16, 16), layout="NHWC"))
+    with pytest.raises(ModelFileError, match="takes 16x16 images"):
+        Classifier.load(paths["float"], spec=ModelSpec(class_names=("a", "b", "c", "d"), layout="NHWC"))
