@@ -11,6 +11,7 @@ from hierattn.runtime.backend_base import Backend, TensorInfo
 from hierattn.runtime.errors import MissingBackendError, ModelFileError, missing_backend
 
 SPEC_METADATA_KEY = "hierattn_spec"
+LOGITS_OUTPUT = "logits"
 
 
 class CoreMLBackend(Backend):
@@ -32,7 +33,13 @@ class CoreMLBackend(Backend):
         except Exception as exc:  # coremltools raises untyped errors for bad packages
             raise ModelFileError(f"{path}: Core ML cannot load this model ({exc}).") from exc
         description = self._model.get_spec().description
-        inp, out = description.input[0], description.output[0]
+        inp = description.input[0]
+        # hierattn's Core ML export is a classifier (label, probability dict) that keeps "logits" as an output
+        arrays = [o for o in description.output if o.type.WhichOneof("Type") == "multiArrayType"]
+        named = [o for o in arrays if o.name == LOGITS_OUTPUT]
+        if not arrays:
+            raise ModelFileError(f"{path}: the Core ML model has no tensor output to read logits from; re-export it.")
+        out = (named or arrays)[0]
         shape = tuple(int(d) for d in inp.type.multiArrayType.shape) or (1, 3, None, None)
         self.input = TensorInfo(name=inp.name, shape=shape, dtype=np.dtype(np.float32))
         self.output = TensorInfo(name=out.name, shape=(None, None), dtype=np.dtype(np.float32))
@@ -40,7 +47,7 @@ class CoreMLBackend(Backend):
 
     def _run(self, x: np.ndarray) -> np.ndarray:
         result = self._model.predict({self.input.name: x})
-        return np.asarray(result[self.output.name], dtype=np.float32)
+        return np.asarray(result[self.output.name], dtype=np.float32).reshape(x.shape[0], -1)
 
     def embedded_spec_json(self) -> str | None:
         return self._metadata.get(SPEC_METADATA_KEY)
