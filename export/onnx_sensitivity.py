@@ -1,0 +1,145 @@
+"""Measure which parts of the ONNX graph tolerate int8: the table behind the int8 recipes.
+
+Each candidate recipe is applied to the same fp32 graph, run with ONNX Runtime on held-out images,
+and compared with PyTorch fp32 logits (top-1 agreement, referral flips, max |logit diff|, latency).
+Quantizing one op type at a time shows which ops carry the error; the recipe that keeps agreement
+>= 98% with the fewest float ops wins. docs/quantization.md records the table.
+
+Usage: python -m hierattn.export.onnx_sensitivity CHECKPOINT CALIBRATION_DIR VALIDATION_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from hierattn.export.onnx_quant import QuantRecipe, apply_recipe
+from hierattn.export.validation import compare_logits, DEFAULT_TOLERANCES
+from hierattn.export.base import Precision
+from hierattn.runtime.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    top1: float
+    flips: float
+    max_diff: float
+    kl: float
+    ms_1t: float
+    ms_2t: float
+    size_mb: float
+
+
+def ort_logits(path: Path, images: np.ndarray, threads: int) -> tuple[np.ndarray, float]:
+    """Logits one image at a time (the app's batch size) and the median latency in ms."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    outs, times = [], []
+    for i in range(len(images)):
+        start = time.perf_counter()
+        outs.append(session.run(None, {"image": images[i : i + 1]})[0])
+        times.append(time.perf_counter() - start)
+    return np.concatenate(outs), float(np.median(times[1:] if len(times) > 1 else times) * 1e3)
+
+
+def latency_ms(path: Path, image: np.ndarray, threads: int, runs: int = 30) -> float:
+    _, ms = ort_logits(path, np.repeat(image[:1], runs, axis=0), threads)
+    return ms
+
+
+def measure(
+    fp32: Path,
+    recipes: dict[str, QuantRecipe | None],
+    calibration: np.ndarray,
+    images: np.ndarray,
+    reference: np.ndarray,
+    spec: ModelSpec,
+) -> list[Row]:
+    """One row per recipe (None = the fp32 graph itself)."""
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for name, recipe in recipes.items():
+            path = fp32 if recipe is None else Path(work) / f"{len(rows)}.onnx"
+            if recipe is not None:
+                apply_recipe(fp32, path, recipe, calibration)
+            logits, _ = ort_logits(path, images, threads=2)
+            result = compare_logits(reference, logits, spec, DEFAULT_TOLERANCES[Precision.INT8])
+            rows.append(
+                Row(
+                    name=name,
+                    top1=result.top1_agreement,
+                    flips=result.referral_flip_rate,
+                    max_diff=result.max_abs_diff,
+                    kl=result.kl_divergence,
+                    ms_1t=latency_ms(path, images, 1),
+                    ms_2t=latency_ms(path, images, 2),
+                    size_mb=path.stat().st_size / 1e6,
+                )
+            )
+            print(_format(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def _format(row: Row) -> str:
+    return (
+        f"| {row.name} | {row.top1:.1%} | {row.flips:.1%} | {row.max_diff:.3f} | {row.kl:.4f} | "
+        f"{row.ms_1t:.1f} | {row.ms_2t:.1f} | {row.size_mb:.2f} |"
+    )
+
+
+def candidate_recipes() -> dict[str, QuantRecipe | None]:
+    """fp32, one op type at a time, then combinations and calibration methods."""
+    static = QuantRecipe(mode="static", op_types=("Conv",), calibration="MinMax")
+    dynamic = QuantRecipe(mode="dynamic", op_types=("MatMul",))
+    all_ops = ("Conv", "MatMul", "Gemm", "Add", "Mul", "Sigmoid", "Softmax", "LayerNormalization", "Gelu",
+               "Reshape", "Transpose", "Concat", "ReduceMean", "Abs", "Squeeze", "Slice")  # fmt: skip
+    recipes: dict[str, QuantRecipe | None] = {"fp32": None}
+    recipes["static whole graph, MinMax"] = replace(static, op_types=all_ops)
+    recipes["static whole graph, Percentile"] = replace(static, op_types=all_ops, calibration="Percentile")
+    for ops in (("Conv",), ("Gemm",), ("MatMul",), ("Add", "Mul"), ("Sigmoid",), ("Softmax",), ("Gelu",), ("LayerNormalization",)):
+        recipes[f"static {'+'.join(ops)} only, MinMax"] = replace(static, op_types=ops)
+    for method in ("MinMax", "Percentile", "Entropy"):
+        recipes[f"static Conv+Gemm, {method}"] = replace(static, op_types=("Conv", "Gemm"), calibration=method)
+    recipes["static Conv+Gemm+MatMul, MinMax"] = replace(static, op_types=("Conv", "Gemm", "MatMul"))
+    recipes["static Conv+Gemm, int16 activations"] = replace(static, op_types=("Conv", "Gemm"), activation_type="int16")
+    recipes["dynamic Gemm+MatMul"] = replace(dynamic, op_types=("Gemm", "MatMul"))
+    recipes["dynamic MatMul (weights only ops)"] = dynamic
+    recipes["dynamic Conv+Gemm+MatMul"] = replace(dynamic, op_types=("Conv", "Gemm", "MatMul"))
+    return recipes
+
+
+def main(argv: list[str]) -> None:
+    import torch  # noqa: F401  (imported before onnxruntime quantization tools, like the pipeline)
+
+    from hierattn.export.base import ConversionRequest
+    from hierattn.export.data import list_images, load_images
+    from hierattn.export.onnx import export_fp32
+    from hierattn.export.pipeline import load_source, torch_logits
+
+    checkpoint, calibration_dir, validation_dir = (Path(a) for a in argv[:3])
+    source = load_source(checkpoint, None)
+    calibration = load_images(list_images(calibration_dir), source.spec)
+    images = load_images(list_images(validation_dir), source.spec)
+    reference = torch_logits(source.model, images)
+    with tempfile.TemporaryDirectory() as work:
+        fp32 = Path(work) / "fp32.onnx"
+        request = ConversionRequest(model=source.model, spec=source.spec, precision=Precision.FP32, workdir=Path(work))
+        export_fp32(request, fp32)
+        print("| recipe | top-1 agreement | referral flips | max abs diff | mean KL | ms 1 thread | ms 2 threads | MB |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in measure(fp32, candidate_recipes(), calibration, images, reference, source.spec):
+            print(_format(row), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,82 @@
+"""hierattn-export argument handling and the errors that stop a run before any conversion."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hierattn.export.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_every_option() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for option in ("--checkpoint", "--arch", "--format", "--precision", "--calibration-dir", "--validation-dir",
+                   "--output", "--json", "--opset", "--dynamic-batch", "--threads"):  # fmt: skip
+        assert option in result.output
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code in (0, 2)
+    assert "Usage" in result.output
+
+
+def test_help_does_not_import_heavy_backends() -> None:
+    code = (
+        "import sys; from hierattn.export.cli import app; "
+        "heavy = [m for m in ('torch', 'onnx', 'coremltools', 'tensorflow') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_unsupported_precision_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--format", "coreml", "--precision", "int8-dynamic", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "coreml export does not support precision int8-dynamic; supported: fp16, fp32, int8" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_format_is_rejected(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--format", "tensorrt", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+
+
+def test_unwritable_output_dir_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["--format", "onnx", "--output", str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "output" in result.output.lower()
+
+
+def test_bad_checkpoint_is_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"not a checkpoint")
+    result = runner.invoke(app, ["--checkpoint", str(bad), "--format", "onnx", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "broken.pt" in result.output and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def small_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from hierattn.models import create_model, save_checkpoint
+
+    model = create_model("hierattn_xs", num_classes=8).eval()
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "xs.pt", model, "hierattn_xs", ["ACK", "BCC", "BKL", "DF", "MEL", "NV", "SCC", "VASC"])
+
+
+def test_int8_without_calibration_images_is_a_usage_error(tmp_path: Path, small_checkpoint: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = ["--checkpoint", str(small_checkpoint), "--format", "onnx", "--precision", "int8"]
+    result = runner.invoke(app, [*args, "--calibration-dir", str(empty), "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "calibration" in result.output and str(empty) in result.output
