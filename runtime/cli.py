@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hierattn.runtime.cli_support import fail, log, run_or_exit
 from hierattn.runtime.errors import HierAttnError, UsageError
-from hierattn.runtime.prediction import DISCLAIMER
+from hierattn.runtime.prediction import DISCLAIMER, Prediction
+
+if TYPE_CHECKING:
+    from hierattn.runtime.classifier import Classifier
+    from hierattn.runtime.report import Row
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -30,14 +35,15 @@ def _model_path(model: Path | None) -> Path:
     return chosen
 
 
-def _classify(classifier, paths: list[Path], top_k: int, crop: bool) -> list:
+def _classify(classifier: Classifier, paths: list[Path], top_k: int, crop: bool) -> list[Row]:
     from hierattn.runtime.report import Row
 
     rows: list[Row] = []
     if sys.stderr.isatty() and len(paths) > 1:
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True) as progress:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("classifying", total=len(paths))
             for path in paths:
                 rows.append(Row(path, _one(classifier, path, top_k, crop)))
@@ -47,7 +53,7 @@ def _classify(classifier, paths: list[Path], top_k: int, crop: bool) -> list:
     return rows
 
 
-def _one(classifier, path: Path, top_k: int, crop: bool):
+def _one(classifier: Classifier, path: Path, top_k: int, crop: bool) -> Prediction | HierAttnError:
     try:
         return classifier.predict(path, top_k=top_k, crop=crop)
     except HierAttnError as exc:
