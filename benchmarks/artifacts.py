@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hierattn.runtime.errors import HierAttnError, UsageError
+from hierattn.runtime.errors import UsageError
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 if TYPE_CHECKING:
@@ -132,8 +132,6 @@ def cached_artifact(
         artifact = export_artifact(model, spec, fmt, precision, partial)
         partial.replace(path)
         sidecar_path(partial).replace(sidecar_path(path))
-    except HierAttnError:
-        raise
     finally:
         if partial.is_dir():
             shutil.rmtree(partial, ignore_errors=True)

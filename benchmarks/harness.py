@@ -144,9 +144,10 @@ def _zoo_cases(config: BenchConfig, log: Log, skipped: list[dict[str, str]]) -> 
                 try:
                     artifact = cached_artifact(model, spec, fmt, precision, config.out_dir / "artifacts", log)
                     opened = [_open(artifact, model, t, config.batch, spec) for t in config.threads]
-                except HierAttnError as exc:
-                    log(f"skipping {name} {fmt} {precision}: {exc}")
-                    skipped.append({"model": name, "format": fmt, "precision": precision, "reason": str(exc)})
+                except Exception as exc:  # noqa: BLE001 - one failed export must not sink the other rows
+                    reason = str(exc) if isinstance(exc, HierAttnError) else f"{type(exc).__name__}: {exc}"
+                    log(f"skipping {name} {fmt} {precision}: {reason}")
+                    skipped.append({"model": name, "format": fmt, "precision": precision, "reason": reason})
                     continue
                 fidelity = _fidelity(torch_runner, opened[0]) if config.fidelity and fmt != "pytorch" else {}
                 cases += [_Case(artifact, info, r, fidelity) for r in opened]
