@@ -198,6 +198,8 @@ def test_cli_csv_table_and_exit_codes(tiny_model: Path, tmp_path: Path) -> None:
     (empty / "readme.txt").write_text("no images here")
     none_found = _cli("--model", str(tiny_model), str(empty))
     assert none_found.returncode == 2 and "no images found" in none_found.stderr
+    both = _cli("--model", str(tiny_model), str(image), "--json", "--csv")
+    assert both.returncode == 2 and both.stdout == ""
     no_model = _cli(str(image))
     assert no_model.returncode == 2 and "--model" in no_model.stderr
     bad_model = _cli("--model", str(tmp_path / "missing.onnx"), str(image))
