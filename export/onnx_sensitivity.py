@@ -105,15 +105,11 @@ def candidate_recipes() -> dict[str, QuantRecipe | None]:
                "Reshape", "Transpose", "Concat", "ReduceMean", "Abs", "Squeeze", "Slice")  # fmt: skip
     recipes: dict[str, QuantRecipe | None] = {"fp32": None}
     recipes["static whole graph, MinMax"] = replace(static, op_types=all_ops)
-    recipes["static whole graph, Percentile"] = replace(static, op_types=all_ops, calibration="Percentile")
-    for ops in (("Conv",), ("Gemm",), ("MatMul",), ("Add", "Mul"), ("Sigmoid",), ("Softmax",), ("Gelu",), ("LayerNormalization",)):
+    for ops in (("Conv",), ("Gemm",), ("MatMul",)):
         recipes[f"static {'+'.join(ops)} only, MinMax"] = replace(static, op_types=ops)
     for method in ("MinMax", "Percentile", "Entropy"):
         recipes[f"static Conv+Gemm, {method}"] = replace(static, op_types=("Conv", "Gemm"), calibration=method)
-    recipes["static Conv+Gemm+MatMul, MinMax"] = replace(static, op_types=("Conv", "Gemm", "MatMul"))
-    recipes["static Conv+Gemm, int16 activations"] = replace(static, op_types=("Conv", "Gemm"), activation_type="int16")
     recipes["dynamic Gemm+MatMul"] = replace(dynamic, op_types=("Gemm", "MatMul"))
-    recipes["dynamic MatMul (weights only ops)"] = dynamic
     recipes["dynamic Conv+Gemm+MatMul"] = replace(dynamic, op_types=("Conv", "Gemm", "MatMul"))
     return recipes
 
