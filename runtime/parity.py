@@ -190,7 +190,7 @@ def _print_table(results: list[ImageParity]) -> None:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
 
-@app.command()
+@app.command(no_args_is_help=True)
 def main(
     folder: Path = typer.Argument(..., help="Folder of images, searched recursively."),
     spec: Optional[Path] = typer.Option(None, "--spec", help="Model metadata JSON (the exported <model>.tflite.json)."),
