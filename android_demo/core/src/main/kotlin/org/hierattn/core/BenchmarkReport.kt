@@ -27,8 +27,9 @@ class BenchmarkReport(
     val inputDtype: String
 ) {
     val meanMs: Double = latenciesMs.average()
-    val minMs: Double = latenciesMs.min() ?: Double.NaN
-    val maxMs: Double = latenciesMs.max() ?: Double.NaN
+    // Explicit reductions: min()/max() changed nullability between Kotlin 1.3 and 1.7.
+    val minMs: Double = if (latenciesMs.isEmpty()) Double.NaN else latenciesMs.reduce { a, b -> Math.min(a, b) }
+    val maxMs: Double = if (latenciesMs.isEmpty()) Double.NaN else latenciesMs.reduce { a, b -> Math.max(a, b) }
     val medianMs: Double = median(latenciesMs)
     val p90Ms: Double = nearestRank(latenciesMs, P90)
     val stdMs: Double = Math.sqrt(latenciesMs.map { (it - meanMs) * (it - meanMs) }.average())

@@ -81,11 +81,14 @@ object Json {
                 '\n' -> out.append("\\n")
                 '\r' -> out.append("\\r")
                 '\t' -> out.append("\\t")
-                else -> if (ch < ' ') out.append(String.format("\\u%04x", ch.toInt())) else out.append(ch)
+                else -> if (ch < ' ') out.append(String.format("\\u%04x", ch - NUL)) else out.append(ch)
             }
         }
         out.append('"')
     }
+
+    // Char arithmetic instead of Char.toInt(), which newer Kotlin deprecates and 1.3 lacks a replacement for.
+    private const val NUL = '\u0000'
 
     private class Reader(private val s: String) {
         private var pos = 0

@@ -25,6 +25,7 @@ class CoreUnitTest {
         assertEquals(listOf(1.0, 2.5, -300.0, true, false, null), parsed["a"])
         assertEquals("x\"y\u00e9\n", (parsed["b"] as Map<*, *>)["s"])
         assertEquals(parsed, Json.parse(Json.write(parsed)))
+        assertEquals("\"a\\u0001\"", Json.write("a\u0001"))
     }
 
     @Test
