@@ -66,6 +66,9 @@ def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Pa
     for row in labelled.values():
         ax.annotate(row["label"], (row[x_field], row["median_ms"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel(x_label)
+    latencies = [r["median_ms"] for r in usable]
+    if latencies and max(latencies) > 10 * min(latencies):
+        ax.set_yscale("log")  # keeps the fast rows readable next to oversubscribed ones
     ax.set_ylabel("median latency (ms), batch 1")
     ax.set_title(f"Latency vs {x_label} (circled: HierAttn)")
     ax.grid(True, alpha=0.3)
