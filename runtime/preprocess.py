@@ -33,10 +33,22 @@ def crop_and_resize(rgb: np.ndarray, spec: ModelSpec, crop: bool = True) -> tupl
         x0, y0, x1, y1 = box
         rgb = rgb[y0:y1, x0:x1]
     height, width = spec.input_size
-    if rgb.shape[:2] != (height, width):
-        resized = Image.fromarray(np.ascontiguousarray(rgb)).resize((width, height), Image.Resampling.BILINEAR)
-        rgb = np.asarray(resized)
-    return rgb, box
+    return bilinear_resize(rgb, width, height), box
+
+
+def bilinear_resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Pillow's antialiased BILINEAR resize, horizontal pass first, then vertical.
+
+    Each pass is its own one-dimensional Pillow resize, so the pass order is fixed by this code, not
+    by Pillow's internal heuristics (Pillow 13 runs the vertical pass first for some shapes, which
+    moves results by one level). The two passes are exactly the algorithm in docs/preprocessing.md.
+    """
+    image = Image.fromarray(np.ascontiguousarray(rgb))
+    if image.width != width:
+        image = image.resize((width, image.height), Image.Resampling.BILINEAR)
+    if image.height != height:
+        image = image.resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(image)
 
 
 def to_tensor(resized: np.ndarray, spec: ModelSpec) -> np.ndarray:

@@ -18,24 +18,15 @@ object PillowResize {
     private class Coefficients(val starts: IntArray, val counts: IntArray, val taps: Int, val weights: IntArray)
 
     /**
-     * Resize [image] to [outWidth] x [outHeight] in two 1-D passes with a uint8 intermediate.
-     *
-     * Pillow up to 12 always ran the horizontal pass first. Pillow 13 (python-pillow/Pillow#9549)
-     * runs the vertical pass first when the height shrinks much more than the width; its exact
-     * rule is not reproduced here, only the clear case (width grows, height shrinks). Where the
-     * order differs, pixels differ by at most one level, within the parity tolerance.
+     * Resize [image] to [outWidth] x [outHeight] in two 1-D passes with a uint8 intermediate:
+     * horizontal first, then vertical, always (docs/preprocessing.md). The Python runtime runs
+     * the two passes as separate Pillow resizes, so the order does not depend on Pillow's version.
      */
     fun resize(image: RgbImage, outWidth: Int, outHeight: Int): RgbImage {
         require(outWidth >= 1 && outHeight >= 1) { "output size must be positive" }
-        val verticalFirst = outWidth > image.width && outHeight < image.height
         var current = image
-        if (verticalFirst) {
-            current = vertical(current, outHeight)
-            current = horizontal(current, outWidth)
-        } else {
-            if (outWidth != current.width) current = horizontal(current, outWidth)
-            if (outHeight != current.height) current = vertical(current, outHeight)
-        }
+        if (outWidth != current.width) current = horizontal(current, outWidth)
+        if (outHeight != current.height) current = vertical(current, outHeight)
         return current
     }
 
