@@ -69,6 +69,9 @@ class TFLiteConverter(Converter):
 
             recipe = quantize(converted.saved_model, destination, request.precision, request.calibration, request.workdir)
         counts = check_builtin_only(destination)
+        from hierattn.export.tflite_xnnpack import xnnpack_coverage
+
+        notes["xnnpack"] = xnnpack_coverage(destination).to_dict()
         notes["tensorflow"] = _version("tensorflow")
         notes["ops"] = dict(sorted(counts.items()))
         extra = dict(request.spec.extra)

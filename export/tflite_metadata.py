@@ -1,11 +1,11 @@
 """Embed the ModelSpec JSON in a TFLite file as flatbuffer metadata entry ``hierattn_spec``.
 
-Why not the LiteRT/MediaPipe metadata writer: it lives in ``tflite-support`` (last release 2023),
-which pins numpy < 2 and does not install next to this toolchain. The TFLite schema itself has a
-``Model.metadata`` list of ``{name, buffer}`` entries that every runtime preserves and ignores, so
-the spec goes there: one buffer holding the UTF-8 JSON of ``ModelSpec.to_dict()``. Readers:
-``hierattn.runtime.tflite_metadata.read_tflite_metadata`` (Python) and, on Android,
-``org.tensorflow.lite.support.metadata``-free code that walks the same two tables (docs/export.md).
+Why not the LiteRT/MediaPipe metadata writer: it lives in ``tflite-support`` (0.4.4, 2023), whose
+requirements make pip downgrade protobuf to 3.20.3, which breaks TensorFlow and onnx here. The TFLite
+schema itself has a ``Model.metadata`` list of ``{name, buffer}`` entries that every runtime keeps
+and ignores, so the spec goes there: one buffer holding the UTF-8 JSON of ``ModelSpec.to_dict()``.
+Readers: ``hierattn.runtime.tflite_metadata.read_tflite_metadata`` in Python; on Android a few lines
+walking the same two tables (docs/export.md, section TFLite).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ first (and pointing any proxy at a closed port) guarantees the export never touc
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -112,27 +114,36 @@ def _loads(path: Path) -> bool:
 def run_onnx2tf(onnx_path: Path, workdir: Path, calibration: np.ndarray | None = None) -> Onnx2TfOutput:
     """Convert ``onnx_path`` with onnx2tf in ``workdir``; retry up to ATTEMPTS times on a crash.
 
+    Outputs go to ``workdir/onnx2tf-<sha256 of the ONNX file>``, so exporting several precisions of
+    the same model into one workdir converts it once.
+
     Raises:
         HierAttnError: every attempt failed; the message carries the tail of onnx2tf's log.
     """
-    write_sample_file(workdir, calibration)
     version = onnx2tf_version()
-    log_tail = ""
+    base = workdir / f"onnx2tf-{hashlib.sha256(onnx_path.read_bytes()).hexdigest()[:16]}"
+    for previous in sorted(base.glob("attempt*")):
+        outputs = _outputs(onnx_path, previous, version)
+        if outputs is not None:
+            return outputs
+    base.mkdir(parents=True, exist_ok=True)
+    write_sample_file(base, calibration)
+    log_tail, code = "", None
     for attempt in range(1, ATTEMPTS + 1):
-        out_dir = workdir / f"onnx2tf_{attempt}"
-        log_path = workdir / f"onnx2tf_{attempt}.log"
+        out_dir = base / f"attempt{attempt}"
+        shutil.rmtree(out_dir, ignore_errors=True)
+        log_path = base / f"attempt{attempt}.log"
         with open(log_path, "wb") as log:
             try:
-                proc = subprocess.run(
+                code = subprocess.run(
                     _command(onnx_path, out_dir),
-                    cwd=workdir,
+                    cwd=base,
                     env=_environment(),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     timeout=TIMEOUT_S,
                     check=False,
-                )
-                code = proc.returncode
+                ).returncode
             except subprocess.TimeoutExpired:
                 code = None
         outputs = _outputs(onnx_path, out_dir, version) if code == 0 else None

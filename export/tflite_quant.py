@@ -28,15 +28,19 @@ TIMEOUT_S = 1800
 
 @dataclass(frozen=True)
 class Int8Recipe:
-    """Full-integer quantization with some op types kept in float32.
+    """Full-integer quantization with the ops that hurt (or that XNNPACK cannot run in int8) in float32.
 
     Attributes:
-        float_ops: TFLite op types left in float32 (``QuantizationDebugOptions.denylisted_ops``).
+        float_ops: TFLite op types kept in float32 everywhere.
+        float_node_patterns: substrings of op output tensor names kept in float32 (the LayerNorm
+            decomposition onnx2tf emits is named ``.../layer_normalization_N/...``); a pattern that
+            matches nothing is an error, so a renaming upstream cannot silently change the recipe.
         per_channel: per-output-channel weight scales for convolutions and fully connected layers.
         max_calibration: at most this many calibration images are used.
     """
 
-    float_ops: tuple[str, ...] = ()
+    float_ops: tuple[str, ...] = ("BATCH_MATMUL", "SOFTMAX", "GELU", "RSQRT", "SQUARED_DIFFERENCE", "ABS")
+    float_node_patterns: tuple[str, ...] = ("layer_normalization",)
     per_channel: bool = True
     max_calibration: int = 256
 
@@ -60,6 +64,9 @@ def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
         "weights": "int8 symmetric, " + ("per output channel" if recipe.per_channel else "per tensor"),
         "activations": "int8 asymmetric per tensor, ranges from MinMax calibration",
         "float_ops": list(recipe.float_ops),
+        "float_nodes": [f"*{p}*" for p in recipe.float_node_patterns],
+        "int8_tensors": "weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the activations "
+        "between quantized ops (convolution stacks, transformer projections, SiLU, residual adds)",
         "calibration_images": images,
         "input": "float32 NHWC (quantized inside the model)",
         "output": "float32 logits (dequantized inside the model)",
@@ -134,18 +141,44 @@ def convert_job(job: dict[str, Any]) -> bytes:
             yield [image[None]]
 
     converter.representative_dataset = representative
-    converter._experimental_disable_per_channel = not recipe.per_channel
-    converter.inference_input_type = tf.float32
-    converter.inference_output_type = tf.float32
-    if not recipe.float_ops:
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        return converter.convert()
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8, tf.lite.OpsSet.TFLITE_BUILTINS]
-    options = tf.lite.experimental.QuantizationDebugOptions(denylisted_ops=list(recipe.float_ops))
-    debugger = tf.lite.experimental.QuantizationDebugger(
-        converter=converter, debug_dataset=representative, debug_options=options
+    # Calibrate once, then quantize with a denylist: the two steps tf.lite's QuantizationDebugger
+    # uses, without its instrumented debug model.
+    converter.experimental_mlir_quantizer = True
+    converter._experimental_calibrate_only = True
+    calibrated = converter.convert()
+    nodes = _float_nodes(calibrated, recipe.float_node_patterns)
+    from tensorflow.lite.python import convert
+
+    return convert.mlir_quantize(
+        calibrated,
+        disable_per_channel=not recipe.per_channel,
+        fully_quantize=False,
+        denylisted_ops=list(recipe.float_ops),
+        denylisted_nodes=nodes,
     )
-    return debugger.get_nondebug_quantized_model()
+
+
+def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
+    """Output tensor names of the ops whose names contain one of ``patterns``."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    root = schema.Model.GetRootAs(model, 0)
+    names: list[str] = []
+    for s in range(root.SubgraphsLength()):
+        graph = root.Subgraphs(s)
+        for o in range(graph.OperatorsLength()):
+            for t in graph.Operators(o).OutputsAsNumpy():
+                names.append(graph.Tensors(int(t)).Name().decode("utf-8"))
+    selected = []
+    for pattern in patterns:
+        hits = [n for n in names if pattern in n]
+        if not hits:
+            raise HierAttnError(
+                f"The int8 recipe keeps ops named '*{pattern}*' in float but the graph has none; "
+                "the onnx2tf naming changed: update INT8_RECIPE in export/tflite_quant.py."
+            )
+        selected.extend(hits)
+    return sorted(set(selected))
 
 
 def main(argv: list[str] | None = None) -> None:

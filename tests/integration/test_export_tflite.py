@@ -1,0 +1,129 @@
+"""Real TFLite exports of HierAttn-xs with the authors' reference weights, run under LiteRT.
+
+One session fixture converts every precision into one shared workdir, so the model goes through
+the ONNX exporter and onnx2tf once and only the quantized variants are re-derived.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hierattn.export.base import ConversionRequest, ConversionResult, Precision
+from hierattn.export.tflite import TFLiteConverter
+from hierattn.export.tflite_metadata import METADATA_NAME
+from hierattn.export.tflite_ops import non_builtin_ops, op_counts
+from hierattn.export.tflite_xnnpack import xnnpack_coverage
+from hierattn.runtime.spec import ModelSpec
+from hierattn.runtime.tflite_metadata import read_tflite_metadata
+
+pytestmark = pytest.mark.slow
+
+CALIBRATION_IMAGES = 32
+TESTED_PAIRS = [("tflite", "fp32"), ("tflite", "fp16"), ("tflite", "int8-dynamic"), ("tflite", "int8")]
+PRECISIONS = [Precision(p) for _, p in TESTED_PAIRS]
+
+
+def _calibration(size: int) -> np.ndarray:
+    """Deterministic synthetic lesion photographs, NCHW float32 in [0, 1]."""
+    from hierattn.runtime.spec import ISIC2019_CLASSES
+    from hierattn.synthetic.generate import generate_image
+
+    images = [
+        np.asarray(generate_image(ISIC2019_CLASSES[i % 8], ("dermoscopy", "smartphone")[i // 8 % 2], 7000 + i, size))
+        for i in range(CALIBRATION_IMAGES)
+    ]
+    return (np.stack(images).astype(np.float32) / 255.0).transpose(0, 3, 1, 2).copy()
+
+
+@pytest.fixture(scope="session")
+def tflite_exports(tmp_path_factory: pytest.TempPathFactory, reference_xs: dict) -> dict[Precision, ConversionResult]:
+    from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn
+
+    model = HierAttn(HIERATTN_CONFIGS["hierattn_xs"], num_classes=8).eval()
+    model.load_state_dict(reference_xs["state_dict"])
+    workdir = tmp_path_factory.mktemp("tflite_work")
+    out = tmp_path_factory.mktemp("tflite_out")
+    calibration = _calibration(256)
+    converter = TFLiteConverter()
+    results = {}
+    for precision in PRECISIONS:
+        request = ConversionRequest(
+            model=model, spec=ModelSpec(), precision=precision, workdir=workdir, calibration=calibration
+        )
+        result = converter.convert(request, out / f"hierattn_xs_{precision.value}.tflite")
+        converter.embed_metadata(result.path, result.spec)
+        results[precision] = result
+    return results
+
+
+def _run(path: Path, images_nchw: np.ndarray) -> np.ndarray:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path), num_threads=2)
+    interpreter.allocate_tensors()
+    (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
+    logits = []
+    for image in images_nchw:
+        interpreter.set_tensor(inp["index"], image.transpose(1, 2, 0)[None].astype(np.float32))
+        interpreter.invoke()
+        logits.append(interpreter.get_tensor(out["index"])[0].copy())
+    return np.stack(logits)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
+def test_only_builtin_ops_fully_on_xnnpack(tflite_exports: dict[Precision, ConversionResult], precision: Precision) -> None:
+    result = tflite_exports[precision]
+    counts = op_counts(result.path)
+    assert not non_builtin_ops(counts)
+    assert result.notes["ops"] == dict(sorted(counts.items()))
+    coverage = xnnpack_coverage(result.path)
+    assert coverage.complete, f"ops outside XNNPACK: {coverage}"
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
+def test_io_is_float32_nhwc_as_documented(tflite_exports: dict[Precision, ConversionResult], precision: Precision) -> None:
+    from ai_edge_litert.interpreter import Interpreter
+
+    result = tflite_exports[precision]
+    interpreter = Interpreter(model_path=str(result.path))
+    (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
+    assert inp["dtype"] == np.float32 and list(inp["shape"]) == [1, 256, 256, 3]
+    assert out["dtype"] == np.float32 and list(out["shape"]) == [1, 8]
+    assert result.spec.layout == "NHWC"
+    assert result.spec.precision == precision.value
+    if precision is not Precision.FP32:
+        recipe = result.spec.extra["quantization"]
+        assert recipe["input"].startswith("float32 NHWC") and recipe["output"].startswith("float32")
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
+def test_embedded_spec_round_trips(tflite_exports: dict[Precision, ConversionResult], precision: Precision) -> None:
+    result = tflite_exports[precision]
+    payload = read_tflite_metadata(result.path.read_bytes(), METADATA_NAME)
+    assert payload is not None
+    assert ModelSpec.from_json(payload.decode("utf-8")) == result.spec
+
+
+def test_fp32_matches_reference_logits(tflite_exports: dict[Precision, ConversionResult], reference_xs: dict) -> None:
+    logits = _run(tflite_exports[Precision.FP32].path, reference_xs["input"].numpy())
+    assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-3
+
+
+def test_fp16_within_two_percent_of_range_same_top1(
+    tflite_exports: dict[Precision, ConversionResult], reference_xs: dict
+) -> None:
+    reference = reference_xs["logits"].numpy()
+    logits = _run(tflite_exports[Precision.FP16].path, reference_xs["input"].numpy())
+    assert np.abs(logits - reference).max() <= 0.02 * (reference.max() - reference.min())
+    np.testing.assert_array_equal(logits.argmax(1), reference.argmax(1))
+
+
+@pytest.mark.parametrize("precision", [Precision.INT8_DYNAMIC, Precision.INT8], ids=lambda p: p.value)
+def test_int8_files_at_most_30_percent_of_fp32(
+    tflite_exports: dict[Precision, ConversionResult], precision: Precision
+) -> None:
+    fp32 = tflite_exports[Precision.FP32].path.stat().st_size
+    assert tflite_exports[precision].path.stat().st_size <= 0.30 * fp32
