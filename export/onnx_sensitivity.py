@@ -5,7 +5,8 @@ and compared with PyTorch fp32 logits (top-1 agreement, referral flips, max |log
 Quantizing one op type at a time shows which ops carry the error; the recipe that keeps agreement
 >= 98% with the fewest float ops wins. docs/quantization.md records the table.
 
-Usage: python -m hierattn.export.onnx_sensitivity CHECKPOINT CALIBRATION_DIR VALIDATION_DIR
+Usage: python -m hierattn.export.onnx_sensitivity CHECKPOINT CALIBRATION_DIR VALIDATION_DIR [OP:GROUPS]
+(with OP:GROUPS, e.g. Conv:7, only that op type is measured, one group of consecutive nodes at a time)
 """
 
 from __future__ import annotations
@@ -114,6 +115,22 @@ def candidate_recipes() -> dict[str, QuantRecipe | None]:
     return recipes
 
 
+def chunk_recipes(fp32: Path, op_type: str, chunks: int, base: QuantRecipe) -> dict[str, QuantRecipe]:
+    """Quantize only one run of consecutive ``op_type`` nodes at a time (graph order = forward order),
+    to find where in the network the int8 error comes from."""
+    import onnx
+
+    names = [n.name for n in onnx.load(str(fp32)).graph.node if n.op_type == op_type]
+    size = -(-len(names) // chunks)
+    recipes = {}
+    for start in range(0, len(names), size):
+        keep = set(names[start : start + size])
+        excluded = tuple(n for n in names if n not in keep)
+        label = f"static {op_type} #{start}-{start + len(keep) - 1} of {len(names)} only"
+        recipes[label] = replace(base, op_types=(op_type,), nodes_to_exclude=excluded)
+    return recipes
+
+
 def main(argv: list[str]) -> None:
     import torch  # noqa: F401  (imported before onnxruntime quantization tools, like the pipeline)
 
@@ -133,7 +150,12 @@ def main(argv: list[str]) -> None:
         export_fp32(request, fp32)
         print("| recipe | top-1 agreement | referral flips | max abs diff | mean KL | ms 1 thread | ms 2 threads | MB |")
         print("|---|---|---|---|---|---|---|---|")
-        for row in measure(fp32, candidate_recipes(), calibration, images, reference, source.spec):
+        recipes = candidate_recipes()
+        if len(argv) > 3:  # e.g. "Conv:7" -> seven consecutive groups of Conv nodes, one at a time
+            op_type, chunks = argv[3].split(":")
+            base = QuantRecipe(mode="static", op_types=(op_type,), calibration="MinMax")
+            recipes = chunk_recipes(fp32, op_type, int(chunks), base)
+        for row in measure(fp32, recipes, calibration, images, reference, source.spec):
             print(_format(row), flush=True)
 
 
