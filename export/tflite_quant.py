@@ -35,13 +35,15 @@ class Int8Recipe:
         float_node_patterns: substrings of op output tensor names kept in float32 (the LayerNorm
             decomposition onnx2tf emits is named ``.../layer_normalization_N/...``); a pattern that
             matches nothing is an error, so a renaming upstream cannot silently change the recipe.
-        per_channel: per-output-channel weight scales for convolutions and fully connected layers.
+        per_channel: per-output-channel weight scales for convolutions.
+        per_channel_dense: per-output-channel weight scales for fully connected layers too.
         max_calibration: at most this many calibration images are used.
     """
 
     float_ops: tuple[str, ...] = ("BATCH_MATMUL", "SOFTMAX", "GELU", "RSQRT", "SQUARED_DIFFERENCE", "ABS")
     float_node_patterns: tuple[str, ...] = ("layer_normalization",)
     per_channel: bool = True
+    per_channel_dense: bool = False
     max_calibration: int = 256
 
 
@@ -51,7 +53,8 @@ INT8_RECIPE = Int8Recipe()
 def _dynamic_recipe() -> dict[str, Any]:
     return {
         "method": "dynamic range",
-        "weights": "int8 symmetric, per output channel (convolutions and fully connected layers)",
+        "weights": "int8 symmetric, per output channel (convolutions and fully connected layers; "
+        "depthwise filters float32 so XNNPACK takes them)",
         "activations": "float32, quantized to int8 on the fly inside hybrid kernels",
         "input": "float32 NHWC",
         "output": "float32 logits",
@@ -61,7 +64,10 @@ def _dynamic_recipe() -> dict[str, Any]:
 def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
     return {
         "method": "full integer, calibrated (post-training static)",
-        "weights": "int8 symmetric, " + ("per output channel" if recipe.per_channel else "per tensor"),
+        "weights": "int8 symmetric; convolutions "
+        + ("per output channel" if recipe.per_channel else "per tensor")
+        + ", fully connected "
+        + ("per output channel" if recipe.per_channel_dense else "per tensor"),
         "activations": "int8 asymmetric per tensor, ranges from MinMax calibration",
         "float_ops": list(recipe.float_ops),
         "float_nodes": [f"*{p}*" for p in recipe.float_node_patterns],
@@ -132,7 +138,7 @@ def convert_job(job: dict[str, Any]) -> bytes:
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if job["mode"] == Precision.INT8_DYNAMIC.value:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-        return converter.convert()
+        return dequantize_hybrid_depthwise(converter.convert())
     recipe = Int8Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in job["recipe"].items()})
     images = np.load(job["calibration"])
 
@@ -152,6 +158,7 @@ def convert_job(job: dict[str, Any]) -> bytes:
     return convert.mlir_quantize(
         calibrated,
         disable_per_channel=not recipe.per_channel,
+        disable_per_channel_for_dense_layers=not recipe.per_channel_dense,
         fully_quantize=False,
         denylisted_ops=list(recipe.float_ops),
         denylisted_nodes=nodes,
@@ -179,6 +186,43 @@ def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
             )
         selected.extend(hits)
     return sorted(set(selected))
+
+
+def dequantize_hybrid_depthwise(model: bytes) -> bytes:
+    """Store int8 depthwise filters of float depthwise convolutions back as float32.
+
+    Dynamic-range quantization turns every depthwise filter with >= 1024 weights into a hybrid
+    (float input, int8 filter) op, which XNNPACK does not take: on HierAttn-xs one such op split the
+    graph into two XNNPACK partitions around a builtin kernel. Its 1152 weights cost 3.4 KB as float.
+    """
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    root = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    depthwise = {
+        i
+        for i, code in enumerate(root.operatorCodes)
+        if max(code.builtinCode, code.deprecatedBuiltinCode) == schema.BuiltinOperator.DEPTHWISE_CONV_2D
+    }
+    for graph in root.subgraphs:
+        for op in graph.operators:
+            if op.opcodeIndex not in depthwise:
+                continue
+            data, weights = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
+            if data.type != schema.TensorType.FLOAT32 or weights.type != schema.TensorType.INT8:
+                continue
+            q = weights.quantization
+            axis = q.quantizedDimension
+            values = np.asarray(root.buffers[weights.buffer].data, dtype=np.uint8).view(np.int8)
+            values = values.reshape(weights.shape).astype(np.float32)
+            scale_shape = [1] * values.ndim
+            scale_shape[axis] = -1
+            values *= np.asarray(q.scale, dtype=np.float32).reshape(scale_shape)
+            root.buffers[weights.buffer].data = np.frombuffer(values.tobytes(), dtype=np.uint8)
+            weights.type, weights.quantization = schema.TensorType.FLOAT32, None
+    builder = flatbuffers.Builder(len(model) + 65536)
+    builder.Finish(root.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
 
 
 def main(argv: list[str] | None = None) -> None:
