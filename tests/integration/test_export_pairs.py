@@ -174,3 +174,15 @@ def test_int8_static_keeps_the_recipe_and_quantizes(export_reports: dict) -> Non
 def test_coreml_validation_lists_structural_checks(export_reports: dict) -> None:
     names = {c["name"] for c in export_reports[("coreml", "int8")]["validation"]["checks"]}
     assert {"input", "outputs", "metadata", "labels", "ops", "weights"} <= names
+
+
+def test_dynamic_batch_axis(export_inputs: dict[str, Path], tmp_path: Path) -> None:
+    import onnx
+
+    args = ["--checkpoint", str(export_inputs["checkpoint"]), "--format", "onnx", "--dynamic-batch"]
+    args += ["--validation-dir", str(export_inputs["validation"]), "--output", str(tmp_path), "--json"]
+    result = run_export(*args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    artifact = json.loads(result.stdout)["artifacts"][0]
+    dim = onnx.load(artifact["path"]).graph.input[0].type.tensor_type.shape.dim[0]
+    assert dim.dim_param and not dim.dim_value
