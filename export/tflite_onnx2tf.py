@@ -120,6 +120,8 @@ def run_onnx2tf(onnx_path: Path, workdir: Path, calibration: np.ndarray | None =
     Raises:
         HierAttnError: every attempt failed; the message carries the tail of onnx2tf's log.
     """
+    # onnx2tf runs with its own working directory: every path handed to it must be absolute.
+    onnx_path, workdir = onnx_path.resolve(), workdir.resolve()
     version = onnx2tf_version()
     base = workdir / f"onnx2tf-{hashlib.sha256(onnx_path.read_bytes()).hexdigest()[:16]}"
     for previous in sorted(base.glob("attempt*")):

@@ -87,6 +87,8 @@ def quantize(
     Args:
         calibration: NCHW float32 images in [0, 1] (required for ``int8``).
     """
+    # The child runs in ``workdir``: hand it absolute paths only.
+    saved_model, destination, workdir = saved_model.resolve(), destination.resolve(), workdir.resolve()
     job: dict[str, Any] = {"saved_model": str(saved_model), "output": str(destination), "mode": precision.value}
     recipe: dict[str, Any]
     if precision is Precision.INT8_DYNAMIC:

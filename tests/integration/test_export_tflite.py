@@ -6,6 +6,7 @@ the ONNX exporter and onnx2tf once and only the quantized variants are re-derive
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,8 @@ def tflite_exports(tmp_path_factory: pytest.TempPathFactory, reference_xs: dict)
 
     model = HierAttn(HIERATTN_CONFIGS["hierattn_xs"], num_classes=8).eval()
     model.load_state_dict(reference_xs["state_dict"])
-    workdir = tmp_path_factory.mktemp("tflite_work")
+    # Relative on purpose: onnx2tf and the quantizer run in child processes with their own cwd.
+    workdir = Path(os.path.relpath(tmp_path_factory.mktemp("tflite_work")))
     out = tmp_path_factory.mktemp("tflite_out")
     calibration = _calibration(256)
     converter = TFLiteConverter()
