@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hierattn.export.options import ExportReport, Status
@@ -15,11 +18,13 @@ def _fmt(value: float | None, spec: str) -> str:
 
 
 def print_table(report: ExportReport, console: Console | None = None) -> None:
-    """One row per artifact: format, precision, size, max diff, top-1 agreement, flip rate, status, path."""
-    console = console or Console()
-    table = Table(title=f"hierattn-export ({report.validation_images})")
-    for column in ("format", "precision", "size MB", "max |diff|", "top-1 agree", "flip rate", "status", "path / error"):
-        table.add_column(column)
+    """One row per artifact (format, precision, size, max diff, top-1 agreement, flip rate, status),
+    then each artifact's path or error on its own line so long paths never squeeze the table."""
+    console = console or Console(width=None if sys.stdout.isatty() else 120)  # piped: no 80-column squeeze
+    table = Table(title=f"hierattn-export (validation: {escape(report.validation_images)})")
+    for column in ("format", "precision", "MB", "max |diff|", "top-1", "flips"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for a in report.artifacts:
         v = a.validation
         table.add_row(
@@ -30,6 +35,8 @@ def print_table(report: ExportReport, console: Console | None = None) -> None:
             _fmt(v.top1_agreement if v else None, ".1%"),
             _fmt(v.referral_flip_rate if v else None, ".1%"),
             f"[{STATUS_STYLE[a.status]}]{a.status.value}[/]",
-            str(a.path) if a.path else (a.error or ""),
         )
     console.print(table)
+    for a in report.artifacts:
+        where = str(a.path) if a.path else f"error: {a.error}"
+        console.print(f"{a.format.value} {a.precision.value}: {escape(where)}", soft_wrap=True)
