@@ -75,3 +75,25 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while artifact and sidecar are moved, so they always change together;
+    a signal that arrived meanwhile raises KeyboardInterrupt right after the block."""
+    received: list[int] = []
+    try:
+        previous = {
+            signum: signal.signal(signum, lambda number, frame: received.append(number))
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise KeyboardInterrupt(f"signal {received[0]}")

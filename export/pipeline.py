@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hierattn.export.atomic import ensure_writable_dir, move_into_place, sigterm_as_interrupt, temp_dir
+from hierattn.export.atomic import (
+    ensure_writable_dir,
+    move_into_place,
+    sigterm_as_interrupt,
+    signals_deferred,
+    temp_dir,
+)
 from hierattn.export.base import ConversionRequest, Converter, ExportFormat, Precision
 from hierattn.export.data import calibration_batch, validation_batch
 from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
@@ -205,8 +211,9 @@ def _export_one(
                 validation = _validate(options, converter, request, result.path, result.spec, images, reference)
             for check in validation.checks:
                 log(f"[{fmt.value} {precision.value}] {check.line()}")
-            move_into_place(sidecar_path(result.path), sidecar_path(final))
-            move_into_place(result.path, final)
+            with signals_deferred():
+                move_into_place(sidecar_path(result.path), sidecar_path(final))
+                move_into_place(result.path, final)
     except HierAttnError as exc:
         return _failed(fmt, precision, str(exc), started)
     except Exception as exc:  # a converter crash must not stop the other formats

@@ -62,3 +62,17 @@ def test_unwritable_output_dir_is_a_usage_error(tmp_path: Path) -> None:
         locked.mkdir(mode=0o500)
         with pytest.raises(UsageError, match="not writable"):
             ensure_writable_dir(locked)
+
+
+def test_signal_during_the_move_is_delivered_after_it(tmp_path: Path) -> None:
+    from hierattn.export.atomic import signals_deferred
+
+    final = tmp_path / "model.onnx"
+    staged = tmp_path / "staged.onnx"
+    staged.write_text("new")
+    with pytest.raises(KeyboardInterrupt):
+        with signals_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            move_into_place(staged, final)
+            moved = final.read_text()
+    assert moved == "new"
