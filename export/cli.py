@@ -1,6 +1,6 @@
 """``hierattn-export``: export a HierAttn checkpoint to ONNX, TFLite and Core ML, validated.
 
-Only parses options, calls ``export_models`` and prints: a rich table on stderr-free terminals, or
+Only parses options, calls ``export_models`` and prints: a rich table (and a spinner on a terminal), or
 exactly one JSON document on stdout with ``--json``. Exit 0 when every artifact validated, 1 when
 any export or validation failed, 2 on usage errors.
 """
@@ -68,12 +68,22 @@ def export(
         threads=threads,
         all_pairs=all_pairs,
     )
-    report = run_or_exit(lambda: export_models(options))
+    report = run_or_exit(lambda: _with_spinner(lambda: export_models(options), enabled=not json_output))
     if json_output:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         print_table(report)
     raise typer.Exit(code=0 if report.ok else 1)
+
+
+def _with_spinner(action, enabled: bool):  # noqa: ANN001, ANN202
+    """A rich spinner on stderr while exporting, only on a terminal (logs still print above it)."""
+    if not (enabled and sys.stderr.isatty()):
+        return action()
+    from rich.console import Console
+
+    with Console(stderr=True).status("exporting and validating..."):
+        return action()
 
 
 def main() -> None:
