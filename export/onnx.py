@@ -58,20 +58,9 @@ def export_fp32(request: ConversionRequest, destination: Path) -> None:
     onnx.save(model, str(destination))
 
 
-def _export_fp16(request: ConversionRequest, destination: Path) -> dict[str, object]:
-    from hierattn.export.onnx_fp16 import convert_to_fp16
-
-    fp32 = request.workdir / "fp32.onnx"
-    export_fp32(request, fp32)
-    return convert_to_fp16(fp32, destination)
-
-
-def _export_int8(request: ConversionRequest, destination: Path) -> dict[str, object]:
-    from hierattn.export.onnx_quant import quantize
-
-    fp32 = request.workdir / "fp32.onnx"
-    export_fp32(request, fp32)
-    return quantize(fp32, destination, request)
+def _fp32_key(request: ConversionRequest) -> tuple[object, ...]:
+    sha = request.spec.extra.get("checkpoint_sha256")
+    return (id(request.model), sha, request.opset, request.dynamic_batch, request.spec.input_size)
 
 
 class OnnxConverter(Converter):
@@ -81,16 +70,36 @@ class OnnxConverter(Converter):
     suffix = ".onnx"
     supported_precisions = frozenset(Precision)
 
+    def __init__(self) -> None:
+        # One run exports several precisions of the same model: the fp32 graph they all start from
+        # is exported once per converter instance (the dynamo export is the slow step).
+        self._fp32_graphs: dict[tuple[object, ...], bytes] = {}
+
+    def _fp32(self, request: ConversionRequest, destination: Path) -> None:
+        key = _fp32_key(request)
+        if key not in self._fp32_graphs:
+            export_fp32(request, destination)
+            self._fp32_graphs = {key: destination.read_bytes()}
+        else:
+            destination.write_bytes(self._fp32_graphs[key])
+
     def convert(self, request: ConversionRequest, destination: Path) -> ConversionResult:
         self.check_supported(request.precision)
         _require_onnx()
         recipe: dict[str, object] = {}
         if request.precision is Precision.FP32:
-            export_fp32(request, destination)
-        elif request.precision is Precision.FP16:
-            recipe = _export_fp16(request, destination)
+            self._fp32(request, destination)
         else:
-            recipe = _export_int8(request, destination)
+            fp32 = request.workdir / "fp32.onnx"
+            self._fp32(request, fp32)
+            if request.precision is Precision.FP16:
+                from hierattn.export.onnx_fp16 import convert_to_fp16
+
+                recipe = convert_to_fp16(fp32, destination)
+            else:
+                from hierattn.export.onnx_quant import quantize
+
+                recipe = quantize(fp32, destination, request)
         extra = dict(request.spec.extra)
         if recipe:
             extra["quantization"] = recipe
