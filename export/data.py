@@ -8,12 +8,11 @@ lesion-like images (so validation always runs, offline, in the same way on every
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from hierattn.runtime.errors import UsageError
+from hierattn.runtime.errors import HierAttnError, UsageError
 from hierattn.runtime.spec import ModelSpec
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -21,10 +20,10 @@ SYNTHETIC_IMAGES = 12
 
 
 def list_images(directory: Path) -> list[Path]:
-    """Image files directly inside ``directory`` (sorted, so runs are reproducible)."""
+    """Image files inside ``directory`` and its subfolders (e.g. one per class), sorted."""
     if not directory.is_dir():
         raise UsageError(f"Image directory {directory} does not exist; pass an existing folder of images.")
-    return sorted(p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def load_images(paths: list[Path], spec: ModelSpec) -> np.ndarray:
@@ -36,9 +35,13 @@ def load_images(paths: list[Path], spec: ModelSpec) -> np.ndarray:
 
 def bundled_image_dir(kind: str) -> Path | None:
     """The folder of images bundled with the package for ``kind`` ("validation" or "calibration")."""
-    root = resources.files("hierattn") / "assets" / kind
-    path = Path(str(root))
-    if path.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir()):
+    from hierattn.defaults import sample_images_dir
+
+    try:
+        path = sample_images_dir(kind)
+    except HierAttnError:
+        return None
+    if path.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in path.rglob("*")):
         return path
     return None
 
