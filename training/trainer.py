@@ -1,0 +1,174 @@
+"""The training loop: the paper's recipe (AdamW, weight decay 0.01, cosine learning rate 2e-3 -> 2e-4,
+optional frozen warm-up of transferred layers) on cached, deployment-identical pixels.
+
+Each epoch ends with an atomic project checkpoint (``save_checkpoint``) and a ``*.train-state.pt``
+next to it (optimizer, scheduler, epoch, RNG seed) so ``--resume`` continues an interrupted run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from hierattn.models import create_model, load_checkpoint, save_checkpoint
+from hierattn.runtime.errors import CheckpointError, UsageError
+
+HEAD_PREFIXES = ("Conv1x1Hier.", "Classifier.")
+"""Layers after the branch attention: trained from scratch, the only ones updated while frozen."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters; defaults follow the paper (except the epoch count, sized for a CPU)."""
+
+    arch: str = "hierattn_xs"
+    epochs: int = 10
+    batch_size: int = 32
+    lr: float = 2e-3
+    min_lr: float = 2e-4
+    weight_decay: float = 0.01
+    freeze_epochs: int = 0
+    balanced: bool = False
+    augment: bool = True
+    seed: int = 0
+    threads: int = 2
+
+
+def state_path(checkpoint: Path) -> Path:
+    """Training state saved next to the checkpoint: ``model.pt`` -> ``model.train-state.pt``."""
+    return checkpoint.with_name(checkpoint.stem + ".train-state.pt")
+
+
+def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Light augmentation on a [B, 3, H, W] float batch: flips, 90-degree turns, shifts, colour jitter."""
+    batch = x.shape[0]
+    flip_h = torch.rand(batch, generator=generator) < 0.5
+    x = torch.where(flip_h[:, None, None, None], x.flip(3), x)
+    flip_v = torch.rand(batch, generator=generator) < 0.5
+    x = torch.where(flip_v[:, None, None, None], x.flip(2), x)
+    if torch.rand(1, generator=generator).item() < 0.5:
+        x = x.transpose(2, 3)
+    shift = torch.randint(-12, 13, (2,), generator=generator)
+    x = torch.roll(x, shifts=(int(shift[0]), int(shift[1])), dims=(2, 3))
+    brightness = 1 + (torch.rand(batch, 1, 1, 1, generator=generator) - 0.5) * 0.2
+    channel = 1 + (torch.rand(batch, 3, 1, 1, generator=generator) - 0.5) * 0.08
+    return (x * brightness * channel).clamp(0, 1)
+
+
+def cosine_lr(step: int, total: int, high: float, low: float) -> float:
+    """Cosine decay from ``high`` to ``low`` over ``total`` steps."""
+    return low + 0.5 * (high - low) * (1 + math.cos(math.pi * min(step, total) / max(total, 1)))
+
+
+def set_frozen(model: nn.Module, frozen: bool) -> None:
+    """Freeze (or unfreeze) everything before the branch attention (the transferred layers)."""
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = not frozen or name.startswith(HEAD_PREFIXES)
+
+
+def _save_state(path: Path, payload: dict) -> None:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        torch.save(payload, temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def train(
+    config: TrainConfig,
+    pixels: np.ndarray,
+    labels: np.ndarray,
+    class_names: tuple[str, ...],
+    output: Path,
+    init: Path | None = None,
+    resume: bool = False,
+    provenance: dict | None = None,
+    on_epoch: Callable[[int, dict], None] | None = None,
+    on_step: Callable[[], None] | None = None,
+) -> list[dict]:
+    """Train on uint8 [N, H, W, 3] ``pixels``; return one summary dict per epoch run."""
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    if init is not None:
+        model = load_checkpoint(init, arch=config.arch)
+        if model.num_classes != len(class_names):
+            fresh = create_model(config.arch, num_classes=len(class_names))
+            head = {k: v for k, v in model.state_dict().items() if not k.startswith(HEAD_PREFIXES)}
+            fresh.load_state_dict(head, strict=False)
+            model = fresh
+    else:
+        model = create_model(config.arch, num_classes=len(class_names))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    steps_per_epoch = max(1, len(labels) // config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    start_epoch, step = 0, 0
+    if resume:
+        state_file = state_path(output)
+        if not state_file.exists() or not output.exists():
+            raise UsageError(f"--resume needs {output} and {state_file} from an earlier run; start without --resume.")
+        state = torch.load(state_file, weights_only=True)
+        if list(state["class_names"]) != list(class_names):
+            raise CheckpointError(f"{state_file} was trained on classes {state['class_names']}, not {list(class_names)}.")
+        model = load_checkpoint(output, arch=config.arch)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        optimizer.load_state_dict(state["optimizer"])
+        start_epoch, step = int(state["epoch"]), int(state["step"])
+    generator = torch.Generator().manual_seed(config.seed)
+    weights = _sample_weights(labels) if config.balanced else None
+    data = torch.from_numpy(pixels)
+    targets = torch.from_numpy(np.asarray(labels, dtype=np.int64))
+    loss_fn = nn.CrossEntropyLoss()
+    history = []
+    for epoch in range(start_epoch, config.epochs):
+        generator.manual_seed(config.seed * 1000 + epoch)  # same batches after a resume
+        set_frozen(model, init is not None and epoch < config.freeze_epochs)
+        model.train()
+        order = (torch.multinomial(weights, len(labels), True, generator=generator) if weights is not None
+                 else torch.randperm(len(labels), generator=generator))
+        started, total_loss, correct, seen = time.time(), 0.0, 0, 0
+        for batch_index in range(steps_per_epoch):
+            index = order[batch_index * config.batch_size:(batch_index + 1) * config.batch_size]
+            x = data[index].permute(0, 3, 1, 2).float().div_(255)
+            if config.augment:
+                x = augment(x, generator)
+            y = targets[index]
+            for group in optimizer.param_groups:
+                group["lr"] = cosine_lr(step, total_steps, config.lr, config.min_lr)
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            total_loss += float(loss) * len(y)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(y)
+            if on_step is not None:
+                on_step()
+        summary = {"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen,
+                   "lr": optimizer.param_groups[0]["lr"], "seconds": time.time() - started}
+        record = dict(provenance or {}, train_config=asdict(config), epochs_done=epoch + 1)
+        save_checkpoint(output, model, config.arch, class_names, record)
+        _save_state(state_path(output), {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step,
+                                         "class_names": list(class_names)})
+        history.append(summary)
+        if on_epoch is not None:
+            on_epoch(epoch + 1, summary)
+    return history
+
+
+def _sample_weights(labels: np.ndarray) -> torch.Tensor:
+    counts = np.bincount(labels)
+    return torch.from_numpy((1.0 / counts[labels]).astype(np.float64))
