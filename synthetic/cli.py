@@ -30,3 +30,7 @@ def main(
         print(json.dumps(summary))
     else:
         log(f"wrote {len(paths)} images to {out}")
+
+
+if __name__ == "__main__":
+    app()

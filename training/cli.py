@@ -1,56 +1,85 @@
-"""``hierattn-train``: train or fine-tune HierAttn on an image-folder dataset."""
+"""``hierattn-train``: train a HierAttn model on an image-folder dataset (one folder per class)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
-from typing import Annotated, Optional
 
+import numpy as np
 import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
+from hierattn.runtime.errors import UsageError
+from hierattn.runtime.spec import ModelSpec
 
-train_app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Train HierAttn on DATA/<CLASS>/<image> folders with the paper's recipe (AdamW, cosine 2e-3 -> 2e-4).",
-)
+train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
 
 @train_app.command()
 def main(
-    data: Annotated[Path, typer.Option("--data", help="Training folder with one sub-folder per class.")],
-    arch: Annotated[str, typer.Option(help="hierattn_xs, hierattn_s or hierattn_m.")] = "hierattn_xs",
-    output: Annotated[Path, typer.Option(help="Checkpoint to write (updated after every epoch).")] = Path(
-        "runs/hierattn.pt"
-    ),
-    val: Annotated[Optional[Path], typer.Option(help="Separate validation folder (default: split DATA).")] = None,
-    val_fraction: Annotated[float, typer.Option(help="Share of DATA held out per class when --val is absent.")] = 0.1,
-    init: Annotated[Optional[Path], typer.Option(help="Checkpoint to transfer matching layers from.")] = None,
-    freeze_epochs: Annotated[int, typer.Option(help="Epochs during which transferred layers stay frozen.")] = 0,
-    epochs: Annotated[int, typer.Option(help="Number of epochs.")] = 10,
-    batch_size: Annotated[int, typer.Option(help="Images per optimisation step.")] = 32,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (cosine decay to --min-lr).")] = 2e-3,
-    min_lr: Annotated[float, typer.Option(help="Final learning rate.")] = 2e-4,
-    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = 0.01,
-    balanced: Annotated[bool, typer.Option(help="Sample classes equally often (with replacement).")] = False,
-    augment: Annotated[bool, typer.Option(help="Flips, quarter turns and light colour jitter.")] = True,
-    seed: Annotated[int, typer.Option(help="Seed of the split, the sampling and the initial weights.")] = 0,
-    threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 0,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted run from OUTPUT and its state file.")] = False,
-    input_size: Annotated[int, typer.Option(help="Square input side (a multiple of 32; the paper uses 256).")] = 256,
+    data: Path = typer.Option(..., "--data", help="Training folder: DIR/<CLASS>/<images>, classes in sorted folder order."),
+    arch: str = typer.Option("hierattn_xs", "--arch", help="Architecture: hierattn_xs, hierattn_s or hierattn_m."),
+    init: Path | None = typer.Option(None, "--init", help="Checkpoint to start from (transfer learning)."),
+    epochs: int = typer.Option(10, "--epochs", help="Number of epochs."),
+    batch_size: int = typer.Option(32, "--batch-size", help="Images per batch."),
+    output: Path = typer.Option(Path("hierattn_trained.pt"), "--output", help="Checkpoint written after every epoch."),
+    val: Path | None = typer.Option(None, "--val", help="Separate validation folder (same class folders)."),
+    val_fraction: float = typer.Option(0.1, "--val-fraction", help="Fraction of --data held out when --val is not given."),
+    lr: float = typer.Option(2e-3, "--lr", help="Peak learning rate (cosine decay to --min-lr)."),
+    min_lr: float = typer.Option(2e-4, "--min-lr", help="Final learning rate."),
+    weight_decay: float = typer.Option(0.01, "--weight-decay", help="AdamW weight decay."),
+    freeze_epochs: int = typer.Option(0, "--freeze-epochs", help="With --init: train only the layers after the branch attention for N epochs."),
+    balanced: bool = typer.Option(False, "--balanced", help="Sample classes equally often (for imbalanced data)."),
+    no_augment: bool = typer.Option(False, "--no-augment", help="Disable flips, turns, shifts and colour jitter."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from --output and its .train-state.pt."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the split, sampling and augmentation."),
+    threads: int = typer.Option(2, "--threads", help="PyTorch CPU threads."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
-    """Train and write a checkpoint in the project format (class names and provenance included)."""
+    """Train with the paper's recipe and report validation metrics after the last epoch."""
+    from hierattn.training.data import load_pixels, scan_image_folder, split_indices
+    from hierattn.training.evaluate import compute_metrics, format_report, softmax
+    from hierattn.training.predict import checkpoint_logits
     from hierattn.training.trainer import TrainConfig, train
 
-    config = TrainConfig(
-        data=data, output=output, arch=arch, val=val, val_fraction=val_fraction, init=init,
-        freeze_epochs=freeze_epochs, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
-        weight_decay=weight_decay, balanced=balanced, augment=augment, seed=seed, threads=threads or None,
-        resume=resume, input_size=(input_size, input_size),
-    )
-    path = run_or_exit(lambda: train(config))
-    log(f"wrote {path}")
+    def run() -> dict:
+        if init is not None and resume:
+            raise UsageError("--init and --resume exclude each other: --resume already restores the weights.")
+        if freeze_epochs and init is None:
+            raise UsageError("--freeze-epochs only makes sense with --init (it freezes transferred layers).")
+        spec = ModelSpec()
+        dataset = scan_image_folder(data)
+        log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
+        pixels = load_pixels(dataset, spec)
+        labels = np.asarray(dataset.labels)
+        if val is not None:
+            val_set = scan_image_folder(val)
+            if val_set.class_names != dataset.class_names:
+                raise UsageError(f"--val has classes {list(val_set.class_names)} but --data has {list(dataset.class_names)}; "
+                                 "use the same class folders.")
+            train_pixels, train_labels = pixels, labels
+            val_pixels, val_labels = load_pixels(val_set, spec), np.asarray(val_set.labels)
+        else:
+            train_index, val_index = split_indices(dataset.labels, val_fraction, seed)
+            train_pixels, train_labels = pixels[train_index], labels[train_index]
+            val_pixels, val_labels = pixels[val_index], labels[val_index]
+        config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
+                             weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
+                             augment=not no_augment, seed=seed, threads=threads)
+        history = train(config, train_pixels, train_labels, dataset.class_names, output, init=init, resume=resume,
+                        provenance={"data": str(data), "command": " ".join(sys.argv)},
+                        on_epoch=lambda e, s: log(f"epoch {e}/{epochs} loss {s['loss']:.4f} "
+                                                  f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"))
+        from hierattn.models import load_checkpoint
 
+        logits = checkpoint_logits(load_checkpoint(output), val_pixels)
+        metrics = compute_metrics(val_labels, softmax(logits), dataset.class_names)
+        log(format_report(metrics))
+        return {"checkpoint": str(output), "history": history, "validation": metrics.to_dict()}
 
-if __name__ == "__main__":
-    train_app()
+    summary = run_or_exit(run)
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        log(f"checkpoint: {output}")
