@@ -41,13 +41,15 @@ def main(
     from hierattn.training.data import load_pixels, scan_image_folder, split_indices
     from hierattn.training.evaluate import compute_metrics, format_report, softmax
     from hierattn.training.predict import checkpoint_logits
-    from hierattn.training.trainer import TrainConfig, train
+    from hierattn.training.trainer import TrainConfig, state_path, train
 
     def run() -> dict:
         if init is not None and resume:
             raise UsageError("--init and --resume exclude each other: --resume already restores the weights.")
         if freeze_epochs and init is None:
             raise UsageError("--freeze-epochs only makes sense with --init (it freezes transferred layers).")
+        if resume and not (output.exists() and state_path(output).exists()):
+            raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
         spec = ModelSpec()
         dataset = scan_image_folder(data)
         log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
@@ -83,3 +85,7 @@ def main(
         print(json.dumps(summary))
     else:
         log(f"checkpoint: {output}")
+
+
+if __name__ == "__main__":
+    train_app()

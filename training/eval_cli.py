@@ -56,3 +56,7 @@ def main(
     else:
         log(f"{checkpoint or model} on {data}")
         print(format_report(metrics))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,77 @@
+"""hierattn-train on a tiny synthetic set: trains, checkpoints each epoch, resumes, and hierattn-eval reads the result."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from hierattn.models import load_checkpoint
+from hierattn.synthetic import write_dataset
+from hierattn.training.trainer import state_path
+
+CLASSES = ("BCC", "NV", "VASC")
+
+
+def _run(module: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("tiny")
+    write_dataset(root / "train", per_class=4, seed=1, size=128, classes=CLASSES)
+    write_dataset(root / "val", per_class=2, seed=2, size=128, classes=CLASSES)
+    return root / "train", root / "val"
+
+
+@pytest.mark.slow
+def test_train_resume_and_evaluate(tiny_data, tmp_path) -> None:
+    train, val = tiny_data
+    output = tmp_path / "model.pt"
+    common = ["--data", str(train), "--val", str(val), "--batch-size", "4", "--output", str(output)]
+    first = _run("hierattn.training.cli", *common, "--epochs", "1", "--json")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert [h["epoch"] for h in summary["history"]] == [1]
+    payload = torch.load(output, weights_only=True)
+    assert payload["format"] == "hierattn-checkpoint" and payload["class_names"] == list(CLASSES)
+    assert torch.load(state_path(output), weights_only=True)["epoch"] == 1
+
+    resumed = _run("hierattn.training.cli", *common, "--epochs", "2", "--resume", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [h["epoch"] for h in json.loads(resumed.stdout)["history"]] == [2]
+    assert torch.load(state_path(output), weights_only=True)["epoch"] == 2
+    assert load_checkpoint(output).checkpoint_info.class_names == CLASSES
+
+    evaluated = _run("hierattn.training.eval_cli", "--data", str(val), "--checkpoint", str(output),
+                     "--plot", str(tmp_path / "cm.png"), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["count"] == 6 and sum(map(sum, report["confusion_matrix"])) == 6
+    assert (tmp_path / "cm.png").exists()
+
+
+def test_resume_without_state_is_a_usage_error(tiny_data, tmp_path) -> None:
+    train, _ = tiny_data
+    result = _run("hierattn.training.cli", "--data", str(train), "--output", str(tmp_path / "none.pt"), "--resume")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:") and "--resume" in result.stderr
+
+
+def test_mismatched_validation_classes(tiny_data, tmp_path) -> None:
+    train, _ = tiny_data
+    other = tmp_path / "other"
+    write_dataset(other, per_class=1, seed=3, size=96, classes=("MEL", "NV"))
+    result = _run("hierattn.training.cli", "--data", str(train), "--val", str(other), "--output", str(tmp_path / "m.pt"))
+    assert result.returncode == 2 and "--val has classes" in result.stderr
+
+
+def test_eval_needs_exactly_one_model(tiny_data) -> None:
+    _, val = tiny_data
+    result = _run("hierattn.training.eval_cli", "--data", str(val))
+    assert result.returncode == 2 and "exactly one" in result.stderr
