@@ -186,3 +186,22 @@ def test_dynamic_batch_axis(export_inputs: dict[str, Path], tmp_path: Path) -> N
     artifact = json.loads(result.stdout)["artifacts"][0]
     dim = onnx.load(artifact["path"]).graph.input[0].type.tensor_type.shape.dim[0]
     assert dim.dim_param and not dim.dim_value
+
+
+def test_onnx_runtime_graph_optimizations_do_not_change_the_result(export_reports: dict) -> None:
+    """The runtime uses ORT's default ORT_ENABLE_ALL; the fused graph must match the unoptimized one."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from hierattn.export.data import synthetic_batch
+
+    path = export_reports[("onnx", "fp32")]["path"]
+    x = synthetic_batch(ModelSpec(), 2, seed=3)
+    outputs = {}
+    for level in (ort.GraphOptimizationLevel.ORT_DISABLE_ALL, ort.GraphOptimizationLevel.ORT_ENABLE_ALL):
+        options = ort.SessionOptions()
+        options.graph_optimization_level = level
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        outputs[level] = np.concatenate([session.run(None, {"image": x[i : i + 1]})[0] for i in range(len(x))])
+    disabled, enabled = outputs.values()
+    assert np.abs(disabled - enabled).max() <= 1e-4
