@@ -41,6 +41,7 @@ def main(
     from hierattn.training.data import load_pixels, scan_image_folder, split_indices
     from hierattn.training.evaluate import compute_metrics, format_report, softmax
     from hierattn.training.predict import checkpoint_logits
+    from hierattn.training.progress import progress_bar
     from hierattn.training.trainer import TrainConfig, state_path, train
 
     def run() -> dict:
@@ -53,7 +54,8 @@ def main(
         spec = ModelSpec()
         dataset = scan_image_folder(data)
         log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
-        pixels = load_pixels(dataset, spec)
+        with progress_bar("preprocessing", len(dataset.files)) as advance:
+            pixels = load_pixels(dataset, spec, advance)
         labels = np.asarray(dataset.labels)
         if val is not None:
             val_set = scan_image_folder(val)
@@ -69,10 +71,13 @@ def main(
         config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
                              weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
                              augment=not no_augment, seed=seed, threads=threads)
-        history = train(config, train_pixels, train_labels, dataset.class_names, output, init=init, resume=resume,
-                        provenance={"data": str(data), "command": " ".join(sys.argv)},
-                        on_epoch=lambda e, s: log(f"epoch {e}/{epochs} loss {s['loss']:.4f} "
-                                                  f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"))
+        steps = max(1, len(train_labels) // batch_size) * epochs
+        with progress_bar("training", steps) as advance:
+            history = train(config, train_pixels, train_labels, dataset.class_names, output, init=init, resume=resume,
+                            provenance={"data": str(data), "command": " ".join(sys.argv)},
+                            on_epoch=lambda e, s: log(f"epoch {e}/{epochs} loss {s['loss']:.4f} "
+                                                      f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"),
+                            on_step=advance)
         from hierattn.models import load_checkpoint
 
         logits = checkpoint_logits(load_checkpoint(output), val_pixels)

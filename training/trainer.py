@@ -152,7 +152,7 @@ def train(
             loss.backward()
             optimizer.step()
             step += 1
-            total_loss += float(loss) * len(y)
+            total_loss += float(loss.detach()) * len(y)
             correct += int((logits.argmax(1) == y).sum())
             seen += len(y)
             if on_step is not None:
