@@ -29,7 +29,7 @@ class FormatChoice(str, Enum):
 
 @app.command()
 def export(
-    output: Path = typer.Option(..., "--output", "-o", help="Directory for the artifacts and their sidecar JSON files."),
+    output: Path = typer.Option(Path("exports"), "--output", "-o", help="Directory for the artifacts and their sidecar JSON files."),
     format: list[FormatChoice] = typer.Option(
         ..., "--format", "-f", help="Target format; repeat for several; 'all' = every format with every precision it supports."
     ),
