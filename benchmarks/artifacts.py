@@ -3,8 +3,9 @@
 ``export_artifact`` is the single point where the harness calls the export API
 (``hierattn.export.registry.get_converter(...).convert(...)``), so every format is produced the way
 ``hierattn-export`` produces it. Artifacts are cached under
-``<out>/artifacts/<model>-<weights hash>/<model>_<precision>.<suffix>``: a repeated run with the same
-weights reuses them, and different weights never collide.
+``<out>/artifacts/<model>-<weights hash>-<exporter fingerprint>/<model>_<precision>.<suffix>``: a
+repeated run with the same weights and exporters reuses them; new weights or a changed export
+recipe or converter version never reuse a stale file.
 """
 
 from __future__ import annotations
@@ -57,6 +58,26 @@ def weights_hash(model: nn.Module) -> str:
         digest.update(str(tuple(tensor.shape)).encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
     return digest.hexdigest()[:12]
+
+
+def exporter_fingerprint() -> str:
+    """Short hash of the exporters' source and the converter versions.
+
+    Part of the cache key, so a file exported by an older recipe or converter is never reused.
+    """
+    from importlib import metadata
+
+    import hierattn.export as export_package
+
+    digest = hashlib.sha256()
+    for source in sorted(Path(export_package.__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    for name in ("torch", "onnx", "onnxruntime", "onnxslim", "onnx2tf", "tensorflow", "coremltools"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent".encode())
+    return digest.hexdigest()[:8]
 
 
 def supported_precisions(fmt: str) -> tuple[str, ...]:
@@ -113,7 +134,7 @@ def cached_artifact(
     """Return the cached artifact for (model weights, format, precision), exporting it if missing."""
     if fmt not in SUFFIXES:
         raise UsageError(f"Unknown format {fmt!r}; choose from: {', '.join(SUFFIXES)}.")
-    folder = cache_dir / f"{spec.arch}-{weights_hash(model)}"
+    folder = cache_dir / f"{spec.arch}-{weights_hash(model)}-{exporter_fingerprint()}"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{spec.arch}_{precision}{SUFFIXES[fmt]}"
     if path.exists():
