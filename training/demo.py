@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
@@ -78,9 +79,14 @@ toolchain runs out of the box and quantization is judged on a model whose predic
 ```
 {json.dumps(recipe["train_config"], indent=2)}
 ```
-AdamW, weight decay 0.01, cosine learning rate 2e-3 -> 2e-4, light augmentation (flips, 90-degree
-turns, shifts, brightness/colour jitter), training time {recipe["train_seconds"] / 60:.1f} min on
-{recipe["machine"]}.
+AdamW, weight decay 0.01, cosine learning rate 2e-3 -> 2e-4 planned over {recipe["train_config"]["epochs"]} epochs,
+light augmentation (flips, 90-degree turns, shifts, brightness/colour jitter).
+**Epochs actually trained: {recipe["epochs_done"]} of {recipe["train_config"]["epochs"]}**
+(the checkpoint's provenance records this). {recipe["timing"]}
+{"" if recipe["epochs_done"] >= recipe["train_config"]["epochs"] else
+ "This file is the checkpoint written after epoch " + str(recipe["epochs_done"]) + ": the run was stopped there "
+ "for time, and evaluated with `--resume --epochs " + str(recipe["epochs_done"]) + "`; the command below runs "
+ "every planned epoch."}
 
 ## Reproduce
 ```
@@ -128,11 +134,17 @@ def main(
         train_seconds = time.time() - train_started
         result = evaluate_checkpoint(checkpoint, heldout_dir)
         log(format_report(result["metrics"]))
+        provenance = torch.load(checkpoint, weights_only=True)["provenance"]
+        timing = (f"Training time in this run: {train_seconds / 60:.1f} min on {platform.machine()} CPU, "
+                  f"{config.threads} threads." if not resume else
+                  "Training was resumed or stopped early, so its wall time is not in this card.")
         recipe = {"train_per_class": train_per_class, "heldout_per_class": heldout_per_class,
-                  "train_config": config.__dict__, "train_seconds": train_seconds,
+                  "train_config": provenance.get("train_config", config.__dict__), "timing": timing,
+                  "epochs_done": provenance.get("epochs_done", epochs),
                   "machine": f"{platform.machine()} CPU, {config.threads} threads"}
         command = (f"python -m hierattn.training.demo OUTDIR --train-per-class {train_per_class} "
-                   f"--heldout-per-class {heldout_per_class} --epochs {epochs} --batch-size {batch_size} --install")
+                   f"--heldout-per-class {heldout_per_class} --epochs {recipe['train_config']['epochs']} "
+                   f"--batch-size {batch_size} --install")
         card = model_card(result, recipe, command)
         (outdir / "MODEL_CARD.md").write_text(card)
         (outdir / "heldout_metrics.json").write_text(json.dumps(result["metrics"].to_dict(), indent=2))
