@@ -25,3 +25,7 @@ def test_card_reports_measured_metrics() -> None:
 
 def test_card_says_when_training_stopped_early() -> None:
     assert "after epoch 3" in _card(3)
+
+
+def test_card_flags_accuracy_below_target() -> None:
+    assert "Below the project's 80%" in _card(5)
