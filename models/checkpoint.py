@@ -269,6 +269,11 @@ def save_checkpoint(
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_torch_save(payload, path)
+
+
+def atomic_torch_save(payload: Any, path: Path) -> Path:
+    """``torch.save`` to a temp file in the same folder, then rename: readers never see half a file."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:

@@ -8,8 +8,6 @@ next to it (optimizer, scheduler, epoch, RNG seed) so ``--resume`` continues an 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,6 +18,7 @@ import torch
 from torch import nn
 
 from hierattn.models import create_model, load_checkpoint, save_checkpoint
+from hierattn.models.checkpoint import atomic_torch_save
 from hierattn.runtime.errors import CheckpointError, UsageError
 
 HEAD_PREFIXES = ("Conv1x1Hier.", "Classifier.")
@@ -73,17 +72,6 @@ def set_frozen(model: nn.Module, frozen: bool) -> None:
     """Freeze (or unfreeze) everything before the branch attention (the transferred layers)."""
     for name, parameter in model.named_parameters():
         parameter.requires_grad = not frozen or name.startswith(HEAD_PREFIXES)
-
-
-def _save_state(path: Path, payload: dict) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        torch.save(payload, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def train(
@@ -161,8 +149,8 @@ def train(
                    "lr": optimizer.param_groups[0]["lr"], "seconds": time.time() - started}
         record = dict(provenance or {}, train_config=asdict(config), epochs_done=epoch + 1)
         save_checkpoint(output, model, config.arch, class_names, record)
-        _save_state(state_path(output), {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step,
-                                         "class_names": list(class_names)})
+        state = {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step, "class_names": list(class_names)}
+        atomic_torch_save(state, state_path(output))
         history.append(summary)
         if on_epoch is not None:
             on_epoch(epoch + 1, summary)
