@@ -9,8 +9,10 @@ Demo only: the images and the model have no clinical meaning.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,16 +21,17 @@ import torch
 import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
+from hierattn.runtime.errors import ModelFileError
 from hierattn.runtime.spec import ModelSpec
 from hierattn.synthetic import write_dataset
 from hierattn.training.data import load_pixels, scan_image_folder
 from hierattn.training.evaluate import compute_metrics, format_report, plot_confusion, softmax
 from hierattn.training.predict import checkpoint_logits
 from hierattn.training.trainer import TrainConfig, train
+from hierattn.defaults import ASSETS
 
 TARGET_ACCURACY = 0.8
 TRAIN_SEED, HELDOUT_SEED, CALIBRATION_SEED, VALIDATION_SEED = 2019, 2020, 3001, 3002
-from hierattn.defaults import ASSETS  # noqa: E402  (the package asset folder)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Regenerate the bundled demo model.")
 
@@ -161,9 +164,27 @@ def main(
             (target / "heldout_metrics.json").write_text(json.dumps(result["metrics"].to_dict(), indent=2))
             plot_confusion(result["metrics"], str(target / "confusion.png"))
             write_samples(ASSETS)
+            log(f"wrote {export_default_onnx(target)}")
         log(f"done in {(time.time() - started) / 60:.1f} min")
 
     run_or_exit(run)
+
+
+def export_default_onnx(target: Path) -> Path:
+    """Export the installed demo checkpoint to ONNX fp32 (validated) as the runtime's default model."""
+    from hierattn.export import ExportFormat, ExportOptions, Precision, Status, export_models
+    from hierattn.runtime.spec import sidecar_path
+
+    destination = target / "hierattn_xs_demo.onnx"
+    with tempfile.TemporaryDirectory(dir=target) as scratch:
+        options = ExportOptions(formats=(ExportFormat.ONNX,), precisions=(Precision.FP32,), output_dir=Path(scratch),
+                                checkpoint=target / "hierattn_xs_demo.pt")
+        (artifact,) = export_models(options).artifacts
+        if artifact.status is not Status.OK or artifact.path is None:
+            raise ModelFileError(f"Exporting the demo model to ONNX failed: {artifact.error or artifact.status.value}.")
+        os.replace(sidecar_path(artifact.path), sidecar_path(destination))
+        os.replace(artifact.path, destination)
+    return destination
 
 
 if __name__ == "__main__":

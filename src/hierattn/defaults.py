@@ -20,7 +20,7 @@ def _existing(path: Path, what: str) -> Path:
     if not path.exists():
         raise ModelFileError(
             f"The bundled {what} is missing ({path}); reinstall hierattn or regenerate it with "
-            "'python -m hierattn.training.demo'."
+            "'python -m hierattn.training.demo OUTDIR --install'."
         )
     return path
 
