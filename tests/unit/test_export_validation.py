@@ -86,3 +86,25 @@ def test_referral_uses_spec_classes_and_threshold() -> None:
 def test_shape_mismatch_is_a_failed_check() -> None:
     result = compare_logits(_logits(4), _logits(3), SPEC, DEFAULT_TOLERANCES[Precision.FP32])
     assert not result.passed
+
+
+def test_float_top1_change_within_the_logit_tolerance_is_a_tie_not_a_failure():
+    import numpy as np
+
+    from hierattn.export.base import Precision
+    from hierattn.export.validation import DEFAULT_TOLERANCES, compare_logits
+    from hierattn.runtime.spec import ModelSpec
+
+    reference = np.array([[1.0, 0.999, -1, -2, 0, 0, 0, 0], [2.0, 0.0, -1, -2, 0, 0, 0, 0]])
+    near_tie = reference.copy()
+    near_tie[0, 1] += 0.01  # 0.25% of the range: flips a 0.001 margin
+    result = compare_logits(reference, near_tie, ModelSpec(), DEFAULT_TOLERANCES[Precision.FP16])
+    assert result.passed and result.top1_agreement == 0.5
+    assert "1 of them numerical ties" in result.checks[1].message
+    real_change = reference.copy()
+    real_change[1, 1] += 2.5  # a margin of 2 logits cannot be a tie
+    result = compare_logits(reference, real_change, ModelSpec(), DEFAULT_TOLERANCES[Precision.FP16])
+    assert not result.passed
+    assert not [c for c in result.checks if c.name == "top1_agreement"][0].passed
+    # int8 never excuses ties: its criterion is the top-1 agreement a user sees
+    assert not DEFAULT_TOLERANCES[Precision.INT8].excuse_ties
