@@ -33,8 +33,10 @@ class Int8Recipe:
     Attributes:
         float_ops: TFLite op types kept in float32 everywhere.
         float_node_patterns: substrings of op output tensor names kept in float32 (the LayerNorm
-            decomposition onnx2tf emits is named ``.../layer_normalization_N/...``); a pattern that
-            matches nothing is an error, so a renaming upstream cannot silently change the recipe.
+            decomposition onnx2tf emits is named ``.../layer_normalization_N/...``). A pattern that
+            matches nothing in a graph that has LayerNorm's signature ops (RSQRT, SQUARED_DIFFERENCE)
+            is an error, so a renaming upstream cannot silently change the recipe; a graph without
+            any LayerNorm (a pure CNN baseline) simply has nothing to keep.
         per_channel: per-output-channel weight scales for convolutions.
         per_channel_dense: per-output-channel weight scales for fully connected layers too.
         max_calibration: at most this many calibration images are used.
@@ -173,15 +175,21 @@ def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
 
     root = schema.Model.GetRootAs(model, 0)
     names: list[str] = []
+    op_codes: set[int] = set()
     for s in range(root.SubgraphsLength()):
         graph = root.Subgraphs(s)
         for o in range(graph.OperatorsLength()):
-            for t in graph.Operators(o).OutputsAsNumpy():
+            operator = graph.Operators(o)
+            code = root.OperatorCodes(operator.OpcodeIndex())
+            op_codes.add(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()))
+            for t in operator.OutputsAsNumpy():
                 names.append(graph.Tensors(int(t)).Name().decode("utf-8"))
+    operator_names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    has_layer_norm = bool({"RSQRT", "SQUARED_DIFFERENCE"} & {operator_names.get(c) for c in op_codes})
     selected = []
     for pattern in patterns:
         hits = [n for n in names if pattern in n]
-        if not hits:
+        if not hits and has_layer_norm:
             raise HierAttnError(
                 f"The int8 recipe keeps ops named '*{pattern}*' in float but the graph has none; "
                 "the onnx2tf naming changed: update INT8_RECIPE in export/tflite_quant.py."

@@ -18,14 +18,14 @@ from hierattn.runtime.spec import ModelSpec
 from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
 
-def _tiny_model(path: Path, custom: str | None = None) -> Path:
-    """A minimal TFLite flatbuffer: y = x + x (or one custom op), written with the schema's object API."""
+def _tiny_model(path: Path, custom: str | None = None, builtin: str = "ADD") -> Path:
+    """A minimal TFLite flatbuffer: y = op(x, x) with a builtin op (ADD by default) or one custom op."""
     import flatbuffers
     from ai_edge_litert import schema_py_generated as schema
 
     code = schema.OperatorCodeT()
     if custom is None:
-        code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.ADD
+        code.builtinCode = code.deprecatedBuiltinCode = getattr(schema.BuiltinOperator, builtin)
     else:
         code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.CUSTOM
         code.customCode = custom
@@ -115,3 +115,14 @@ def test_converter_refuses_impossible_requests(
 def test_converter_declares_every_precision() -> None:
     assert TFLiteConverter.supported_precisions == frozenset(Precision)
     assert TFLiteConverter.suffix == ".tflite"
+
+
+def test_layer_norm_float_pattern_is_required_only_where_layer_norm_exists(tmp_path: Path) -> None:
+    from hierattn.export.tflite_quant import _float_nodes
+
+    cnn = _tiny_model(tmp_path / "cnn.tflite").read_bytes()
+    assert _float_nodes(cnn, ("layer_normalization",)) == []  # a pure CNN has nothing to keep in float
+    with_norm = _tiny_model(tmp_path / "norm.tflite", builtin="SQUARED_DIFFERENCE").read_bytes()
+    with pytest.raises(HierAttnError, match="naming changed"):
+        _float_nodes(with_norm, ("layer_normalization",))
+    assert _float_nodes(with_norm, ("y",)) == ["y"]
