@@ -63,7 +63,7 @@ def _one(classifier: Classifier, path: Path, top_k: int, crop: bool) -> Predicti
 @app.command()
 def predict(
     images: list[Path] = typer.Argument(..., help="Image files and/or directories (walked recursively)."),
-    model: Path | None = typer.Option(None, "--model", "-m", help="Exported model: .onnx, .tflite (.mlpackage on macOS)."),
+    model: Path | None = typer.Option(None, "--model", "-m", help="Exported model: .onnx, .tflite (.mlpackage on macOS); default: the bundled demo model."),
     top_k: int = typer.Option(3, "--top-k", min=1, help="How many ranked classes to report per image."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document {\"results\": [...]} on stdout."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV on stdout, one line per image."),

@@ -200,7 +200,10 @@ def test_cli_csv_table_and_exit_codes(tiny_model: Path, tmp_path: Path) -> None:
     assert none_found.returncode == 2 and "no images found" in none_found.stderr
     both = _cli("--model", str(tiny_model), str(image), "--json", "--csv")
     assert both.returncode == 2 and both.stdout == ""
-    no_model = _cli(str(image))
-    assert no_model.returncode == 2 and "--model" in no_model.stderr
+    default_model = _cli(str(image), "--json")  # no --model: the bundled demo model
+    assert default_model.returncode == 0, default_model.stderr
+    result = json.loads(default_model.stdout)["results"][0]
+    assert result["error"] is None and set(result["probabilities"]) == {
+        "ACK", "BCC", "BKL", "DF", "MEL", "NV", "SCC", "VASC"}
     bad_model = _cli("--model", str(tmp_path / "missing.onnx"), str(image))
     assert bad_model.returncode == 1 and bad_model.stderr.count("\n") == 1
