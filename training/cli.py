@@ -13,6 +13,11 @@ from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
 from hierattn.runtime.spec import ModelSpec
 
+def spec_size() -> int:
+    """Side length the exported models take (and the last training epochs use)."""
+    return ModelSpec().input_size[0]
+
+
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
 
@@ -35,6 +40,10 @@ def main(
     resume: bool = typer.Option(False, "--resume", help="Continue from --output and its .train-state.pt."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the split, sampling and augmentation."),
     threads: int = typer.Option(2, "--threads", help="PyTorch CPU threads."),
+    warmup_steps: int = typer.Option(0, "--warmup-steps", help="Linear learning-rate warm-up steps before the cosine decay."),
+    bf16: bool = typer.Option(False, "--bf16", help="bfloat16 autocast (faster on CPUs with AMX/AVX512-BF16; weights stay float32)."),
+    low_res: int = typer.Option(0, "--low-res", help="Train the first --low-res-epochs at this side length (progressive resizing)."),
+    low_res_epochs: int = typer.Option(0, "--low-res-epochs", help="Epochs at --low-res; the rest train at full resolution."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
@@ -49,6 +58,10 @@ def main(
             raise UsageError("--init and --resume exclude each other: --resume already restores the weights.")
         if freeze_epochs and init is None:
             raise UsageError("--freeze-epochs only makes sense with --init (it freezes transferred layers).")
+        if low_res_epochs and not 32 <= low_res <= spec_size():
+            raise UsageError(f"--low-res-epochs needs --low-res between 32 and {spec_size()} pixels.")
+        if low_res_epochs >= epochs and low_res_epochs:
+            raise UsageError("--low-res-epochs must leave at least one epoch at full resolution (the exported input size).")
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
         spec = ModelSpec()
@@ -70,12 +83,13 @@ def main(
             val_pixels, val_labels = pixels[val_index], labels[val_index]
         config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
                              weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
-                             augment=not no_augment, seed=seed, threads=threads)
+                             augment=not no_augment, seed=seed, threads=threads, warmup_steps=warmup_steps,
+                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
         steps = max(1, len(train_labels) // batch_size) * epochs
         with progress_bar("training", steps) as advance:
             history = train(config, train_pixels, train_labels, dataset.class_names, output, init=init, resume=resume,
                             provenance={"data": str(data), "command": " ".join(sys.argv)},
-                            on_epoch=lambda e, s: log(f"epoch {e}/{epochs} loss {s['loss']:.4f} "
+                            on_epoch=lambda e, s: log(f"epoch {e}/{epochs} @{s['resolution']}px loss {s['loss']:.4f} "
                                                       f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"),
                             on_step=advance)
         from hierattn.models import load_checkpoint

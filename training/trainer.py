@@ -1,6 +1,12 @@
 """The training loop: the paper's recipe (AdamW, weight decay 0.01, cosine learning rate 2e-3 -> 2e-4,
 optional frozen warm-up of transferred layers) on cached, deployment-identical pixels.
 
+Three options make CPU training practical without changing what is deployed: a linear learning-rate
+warm-up (the hybrid CNN/transformer diverges at 2e-3 from a cold start), bfloat16 autocast (about 1.7x
+faster on CPUs with AMX/AVX512-BF16; the weights stay float32) and progressive resizing (the first
+``low_res_epochs`` see the images downscaled to ``low_res`` pixels, about 6x cheaper at 128; the last
+epochs always train at the full 256x256 so the model ends on the resolution it is exported at).
+
 Each epoch ends with an atomic project checkpoint (``save_checkpoint``) and a ``*.train-state.pt``
 next to it (optimizer, scheduler, epoch, RNG seed) so ``--resume`` continues an interrupted run.
 """
@@ -15,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from hierattn.models import create_model, load_checkpoint, save_checkpoint
@@ -40,6 +47,14 @@ class TrainConfig:
     augment: bool = True
     seed: int = 0
     threads: int = 2
+    warmup_steps: int = 0
+    bf16: bool = False
+    low_res: int = 0
+    low_res_epochs: int = 0
+
+    def resolution(self, epoch: int, full: int) -> int:
+        """Training resolution of ``epoch`` (0-based): ``low_res`` for the first ``low_res_epochs``."""
+        return self.low_res if self.low_res and epoch < self.low_res_epochs else full
 
 
 def state_path(checkpoint: Path) -> Path:
@@ -56,16 +71,27 @@ def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     x = torch.where(flip_v[:, None, None, None], x.flip(2), x)
     if torch.rand(1, generator=generator).item() < 0.5:
         x = x.transpose(2, 3)
-    shift = torch.randint(-12, 13, (2,), generator=generator)
+    reach = max(1, round(12 * x.shape[-1] / 256))  # 12 pixels at 256, scaled with the resolution
+    shift = torch.randint(-reach, reach + 1, (2,), generator=generator)
     x = torch.roll(x, shifts=(int(shift[0]), int(shift[1])), dims=(2, 3))
     brightness = 1 + (torch.rand(batch, 1, 1, 1, generator=generator) - 0.5) * 0.2
     channel = 1 + (torch.rand(batch, 3, 1, 1, generator=generator) - 0.5) * 0.08
     return (x * brightness * channel).clamp(0, 1)
 
 
-def cosine_lr(step: int, total: int, high: float, low: float) -> float:
-    """Cosine decay from ``high`` to ``low`` over ``total`` steps."""
-    return low + 0.5 * (high - low) * (1 + math.cos(math.pi * min(step, total) / max(total, 1)))
+def cosine_lr(step: int, total: int, high: float, low: float, warmup: int = 0) -> float:
+    """Linear warm-up to ``high`` over ``warmup`` steps, then cosine decay to ``low`` at ``total``."""
+    if step < warmup:
+        return high * (step + 1) / warmup
+    decay_steps = max(total - warmup, 1)
+    return low + 0.5 * (high - low) * (1 + math.cos(math.pi * min(step - warmup, decay_steps) / decay_steps))
+
+
+def resize_batch(x: torch.Tensor, size: int) -> torch.Tensor:
+    """Downscale a [B, 3, H, W] batch with an antialiased bilinear filter (no-op at full size)."""
+    if x.shape[-1] == size:
+        return x
+    return F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
 
 
 def set_frozen(model: nn.Module, frozen: bool) -> None:
@@ -126,16 +152,18 @@ def train(
         order = (torch.multinomial(weights, len(labels), True, generator=generator) if weights is not None
                  else torch.randperm(len(labels), generator=generator))
         started, total_loss, correct, seen = time.time(), 0.0, 0, 0
+        resolution = config.resolution(epoch, data.shape[1])
         for batch_index in range(steps_per_epoch):
             index = order[batch_index * config.batch_size:(batch_index + 1) * config.batch_size]
-            x = data[index].permute(0, 3, 1, 2).float().div_(255)
+            x = resize_batch(data[index].permute(0, 3, 1, 2).float().div_(255), resolution)
             if config.augment:
                 x = augment(x, generator)
             y = targets[index]
             for group in optimizer.param_groups:
-                group["lr"] = cosine_lr(step, total_steps, config.lr, config.min_lr)
-            logits = model(x)
-            loss = loss_fn(logits, y)
+                group["lr"] = cosine_lr(step, total_steps, config.lr, config.min_lr, config.warmup_steps)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+                logits = model(x)
+            loss = loss_fn(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -146,7 +174,8 @@ def train(
             if on_step is not None:
                 on_step()
         summary = {"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen,
-                   "lr": optimizer.param_groups[0]["lr"], "seconds": time.time() - started}
+                   "lr": optimizer.param_groups[0]["lr"], "resolution": resolution,
+                   "seconds": time.time() - started}
         record = dict(provenance or {}, train_config=asdict(config), epochs_done=epoch + 1)
         save_checkpoint(output, model, config.arch, class_names, record)
         state = {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step, "class_names": list(class_names)}

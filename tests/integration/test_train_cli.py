@@ -34,18 +34,20 @@ def test_train_resume_and_evaluate(tiny_data, tmp_path) -> None:
     train, val = tiny_data
     output = tmp_path / "model.pt"
     common = ["--data", str(train), "--val", str(val), "--batch-size", "4", "--output", str(output)]
-    first = _run("hierattn.training.cli", *common, "--epochs", "1", "--json")
+    fast = ["--low-res", "64", "--low-res-epochs", "1", "--warmup-steps", "2", "--bf16"]
+    first = _run("hierattn.training.cli", *common, *fast, "--epochs", "2", "--json")
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
-    assert [h["epoch"] for h in summary["history"]] == [1]
+    assert [(h["epoch"], h["resolution"]) for h in summary["history"]] == [(1, 64), (2, 256)]
     payload = torch.load(output, weights_only=True)
     assert payload["format"] == "hierattn-checkpoint" and payload["class_names"] == list(CLASSES)
-    assert torch.load(state_path(output), weights_only=True)["epoch"] == 1
-
-    resumed = _run("hierattn.training.cli", *common, "--epochs", "2", "--resume", "--json")
-    assert resumed.returncode == 0, resumed.stderr
-    assert [h["epoch"] for h in json.loads(resumed.stdout)["history"]] == [2]
+    assert payload["provenance"]["train_config"]["low_res_epochs"] == 1
     assert torch.load(state_path(output), weights_only=True)["epoch"] == 2
+
+    resumed = _run("hierattn.training.cli", *common, *fast, "--epochs", "3", "--resume", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [h["epoch"] for h in json.loads(resumed.stdout)["history"]] == [3]
+    assert torch.load(state_path(output), weights_only=True)["epoch"] == 3
     assert load_checkpoint(output).checkpoint_info.class_names == CLASSES
 
     evaluated = _run("hierattn.training.eval_cli", "--data", str(val), "--checkpoint", str(output),
@@ -75,3 +77,10 @@ def test_eval_needs_exactly_one_model(tiny_data) -> None:
     _, val = tiny_data
     result = _run("hierattn.training.eval_cli", "--data", str(val))
     assert result.returncode == 2 and "exactly one" in result.stderr
+
+
+def test_low_res_epochs_must_leave_a_full_resolution_epoch(tiny_data, tmp_path) -> None:
+    train, _ = tiny_data
+    result = _run("hierattn.training.cli", "--data", str(train), "--output", str(tmp_path / "m.pt"),
+                  "--epochs", "2", "--low-res", "128", "--low-res-epochs", "2")
+    assert result.returncode == 2 and "full resolution" in result.stderr

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from hierattn.models import create_model
-from hierattn.training.trainer import HEAD_PREFIXES, augment, cosine_lr, set_frozen, state_path
+from hierattn.training.trainer import HEAD_PREFIXES, TrainConfig, augment, cosine_lr, resize_batch, set_frozen, state_path
 
 
 def test_cosine_schedule_goes_from_high_to_low() -> None:
@@ -35,3 +35,28 @@ def test_augment_keeps_shape_and_range_and_is_seeded() -> None:
 
 def test_state_file_sits_next_to_checkpoint(tmp_path) -> None:
     assert state_path(tmp_path / "model.pt") == tmp_path / "model.train-state.pt"
+
+
+def test_warmup_rises_linearly_then_decays_to_low() -> None:
+    assert cosine_lr(0, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-4)
+    assert cosine_lr(9, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-3)
+    ramp = [cosine_lr(s, 100, 1e-3, 1e-4, warmup=10) for s in range(10)]
+    assert all(a < b for a, b in zip(ramp, ramp[1:]))
+    assert cosine_lr(10, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-3)
+    assert cosine_lr(100, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-4)
+
+
+def test_progressive_resizing_ends_at_full_resolution() -> None:
+    config = TrainConfig(epochs=5, low_res=128, low_res_epochs=3)
+    assert [config.resolution(e, 256) for e in range(5)] == [128, 128, 128, 256, 256]
+    assert [TrainConfig(epochs=2).resolution(e, 256) for e in range(2)] == [256, 256]
+
+
+def test_resize_batch_downscales_and_keeps_full_size_untouched() -> None:
+    x = torch.rand(2, 3, 64, 64)
+    assert resize_batch(x, 64) is x
+    small = resize_batch(x, 32)
+    assert small.shape == (2, 3, 32, 32)
+    # Antialiased: a 2x downscale of a constant image stays constant, and the mean is preserved.
+    assert torch.allclose(resize_batch(torch.full((1, 3, 64, 64), 0.3), 32), torch.tensor(0.3))
+    assert float(small.mean()) == pytest.approx(float(x.mean()), abs=1e-2)
