@@ -73,36 +73,39 @@ PURPLE: RGB = (120, 50, 90)
 WHITE: RGB = (235, 228, 220)
 
 PROFILES: dict[str, LesionProfile] = {
-    # Actinic keratosis: pink-red, ill-defined, scaly, on sun-damaged skin.
+    # Actinic keratosis: red-pink, ill-defined "strawberry" erythema with white follicular openings and
+    # scale, on sun-damaged skin; few vessels, no keratin plug.
     "ACK": LesionProfile(
-        palette=(PINK, (200, 110, 100), (190, 120, 95)), accents=(RED, BROWN_LIGHT),
+        palette=((205, 100, 95), (195, 90, 85), (210, 115, 105)), accents=(RED, BROWN_LIGHT),
         radius=(0.14, 0.26), irregularity=(0.06, 0.16), asymmetry=(0.05, 0.25),
-        border_blur=(0.25, 0.45), opacity=(0.45, 0.7), accent_count=(0, 2),
-        dots=(0.3, 3, 12), dot_colors=(RED,), scale=0.8, sun_damage=0.8,
-        vessels="dotted", vessel_prob=0.25,
+        border_blur=(0.3, 0.5), opacity=(0.45, 0.7), accent_count=(0, 2),
+        dots=(0.85, 10, 28), dot_colors=(WHITE, (245, 238, 225)), scale=0.8, sun_damage=0.8,
+        vessels="dotted", vessel_prob=0.1,
     ),
-    # Basal cell carcinoma: pearly pink, arborising vessels, blue-grey nests.
+    # Basal cell carcinoma: pearly pale pink, sharp border, arborising vessels, blue-grey nests.
     "BCC": LesionProfile(
-        palette=(PINK, (220, 160, 150), (200, 140, 135)), accents=(BLUE_GREY, BROWN_DARK),
+        palette=((225, 175, 170), (232, 188, 182), (215, 165, 160)), accents=(BLUE_GREY, (80, 85, 110)),
         radius=(0.14, 0.28), irregularity=(0.04, 0.12), asymmetry=(0.05, 0.25),
-        border_blur=(0.08, 0.2), opacity=(0.55, 0.8), accent_count=(0, 3),
-        vessels="arborizing", vessel_prob=0.85, center_patch=0.25, center_color=(120, 45, 40),
+        border_blur=(0.06, 0.16), opacity=(0.6, 0.85), accent_count=(1, 3),
+        vessels="arborizing", vessel_prob=0.9, center_patch=0.2, center_color=(120, 45, 40),
         sun_damage=0.4,
     ),
-    # Benign keratosis: waxy light brown, sharp border, milia-like cysts, comedo openings.
+    # Benign keratosis: large, waxy yellow-brown, sharp "stuck-on" border, milia-like cysts and
+    # comedo-like openings.
     "BKL": LesionProfile(
-        palette=(BROWN_LIGHT, (160, 115, 75), (150, 100, 70)), accents=(BROWN_MID, (185, 150, 110)),
-        radius=(0.16, 0.3), irregularity=(0.05, 0.14), asymmetry=(0.05, 0.25),
-        border_blur=(0.03, 0.1), opacity=(0.55, 0.85), accent_count=(1, 3),
-        dots=(0.85, 6, 22), dot_colors=(WHITE, (230, 215, 170), BROWN_DARK), network=0.15,
+        palette=((175, 135, 80), (165, 122, 70), (185, 148, 95)), accents=(BROWN_MID, (195, 160, 105)),
+        radius=(0.18, 0.32), irregularity=(0.05, 0.14), asymmetry=(0.05, 0.25),
+        border_blur=(0.02, 0.08), opacity=(0.6, 0.9), accent_count=(1, 3),
+        dots=(0.9, 8, 26), dot_colors=(WHITE, (235, 220, 165), BROWN_DARK), network=0.1,
         network_irregular=(0.2, 0.4), sun_damage=0.3, scale=0.2,
     ),
-    # Dermatofibroma: small, central white patch, delicate peripheral network.
+    # Dermatofibroma: small, pinkish brown, soft edge, central white scar-like patch, delicate
+    # peripheral network.
     "DF": LesionProfile(
-        palette=(BROWN_LIGHT, (175, 130, 100), (190, 135, 115)), accents=(BROWN_MID,),
-        radius=(0.1, 0.18), irregularity=(0.02, 0.07), asymmetry=(0.0, 0.12),
-        border_blur=(0.15, 0.3), opacity=(0.55, 0.8), accent_count=(0, 1),
-        network=0.7, network_irregular=(0.05, 0.2), center_patch=0.85, center_color=WHITE,
+        palette=((190, 135, 115), (200, 145, 125), (180, 122, 108)), accents=(BROWN_MID,),
+        radius=(0.08, 0.16), irregularity=(0.02, 0.07), asymmetry=(0.0, 0.12),
+        border_blur=(0.2, 0.35), opacity=(0.55, 0.8), accent_count=(0, 1),
+        network=0.85, network_irregular=(0.05, 0.2), center_patch=0.95, center_color=WHITE,
     ),
     # Melanoma: large, asymmetric, irregular, multicolour, streaks and irregular dots.
     "MEL": LesionProfile(
@@ -117,14 +120,14 @@ PROFILES: dict[str, LesionProfile] = {
         palette=(BROWN_MID, BROWN_DARK, (150, 95, 65)), accents=(BROWN_LIGHT, BROWN_DARK),
         radius=(0.13, 0.26), irregularity=(0.01, 0.07), asymmetry=(0.0, 0.15),
         border_blur=(0.06, 0.16), opacity=(0.6, 0.9), accent_count=(0, 1),
-        network=0.7, network_irregular=(0.0, 0.2), dots=(0.3, 3, 10), dot_colors=(BROWN_DARK,),
+        network=0.75, network_irregular=(0.0, 0.2), dots=(0.3, 3, 10), dot_colors=(BROWN_DARK,),
     ),
-    # Squamous cell carcinoma: pink-red, keratin centre, dotted/glomerular vessels, scale.
+    # Squamous cell carcinoma: pink-red, yellow keratin centre, dotted/glomerular vessels, scale.
     "SCC": LesionProfile(
         palette=((205, 115, 110), PINK, (190, 100, 95)), accents=(RED, (225, 205, 160)),
         radius=(0.15, 0.3), irregularity=(0.05, 0.15), asymmetry=(0.05, 0.3),
-        border_blur=(0.12, 0.3), opacity=(0.45, 0.75), accent_count=(1, 3),
-        vessels="dotted", vessel_prob=0.8, center_patch=0.7, center_color=(235, 215, 165),
+        border_blur=(0.12, 0.3), opacity=(0.5, 0.8), accent_count=(1, 3),
+        vessels="dotted", vessel_prob=0.85, center_patch=0.85, center_color=(235, 210, 150),
         scale=0.5, sun_damage=0.6,
     ),
     # Vascular lesion: red-purple, well demarcated, lacunae.

@@ -13,11 +13,6 @@ from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
 from hierattn.runtime.spec import ModelSpec
 
-def spec_size() -> int:
-    """Side length the exported models take (and the last training epochs use)."""
-    return ModelSpec().input_size[0]
-
-
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
 
@@ -58,10 +53,10 @@ def main(
             raise UsageError("--init and --resume exclude each other: --resume already restores the weights.")
         if freeze_epochs and init is None:
             raise UsageError("--freeze-epochs only makes sense with --init (it freezes transferred layers).")
-        if low_res_epochs and not 32 <= low_res <= spec_size():
-            raise UsageError(f"--low-res-epochs needs --low-res between 32 and {spec_size()} pixels.")
-        if low_res_epochs >= epochs and low_res_epochs:
-            raise UsageError("--low-res-epochs must leave at least one epoch at full resolution (the exported input size).")
+        config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
+                             weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
+                             augment=not no_augment, seed=seed, threads=threads, warmup_steps=warmup_steps,
+                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
         spec = ModelSpec()
@@ -81,10 +76,6 @@ def main(
             train_index, val_index = split_indices(dataset.labels, val_fraction, seed)
             train_pixels, train_labels = pixels[train_index], labels[train_index]
             val_pixels, val_labels = pixels[val_index], labels[val_index]
-        config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
-                             weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
-                             augment=not no_augment, seed=seed, threads=threads, warmup_steps=warmup_steps,
-                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
         steps = max(1, len(train_labels) // batch_size) * epochs
         with progress_bar("training", steps) as advance:
             history = train(config, train_pixels, train_labels, dataset.class_names, output, init=init, resume=resume,

@@ -52,6 +52,13 @@ class TrainConfig:
     low_res: int = 0
     low_res_epochs: int = 0
 
+    def __post_init__(self) -> None:
+        if self.low_res_epochs and not 32 <= self.low_res:
+            raise UsageError(f"Progressive resizing needs a low resolution of at least 32 pixels, got {self.low_res}.")
+        if self.low_res_epochs and self.low_res_epochs >= self.epochs:
+            raise UsageError(f"{self.low_res_epochs} low-resolution epochs of {self.epochs} leave none at full resolution "
+                             "(the exported input size); use fewer low-resolution epochs.")
+
     def resolution(self, epoch: int, full: int) -> int:
         """Training resolution of ``epoch`` (0-based): ``low_res`` for the first ``low_res_epochs``."""
         return self.low_res if self.low_res and epoch < self.low_res_epochs else full

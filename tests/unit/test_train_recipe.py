@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from hierattn.models import create_model
+from hierattn.runtime.errors import UsageError
 from hierattn.training.trainer import HEAD_PREFIXES, TrainConfig, augment, cosine_lr, resize_batch, set_frozen, state_path
 
 
@@ -60,3 +61,10 @@ def test_resize_batch_downscales_and_keeps_full_size_untouched() -> None:
     # Antialiased: a 2x downscale of a constant image stays constant, and the mean is preserved.
     assert torch.allclose(resize_batch(torch.full((1, 3, 64, 64), 0.3), 32), torch.tensor(0.3))
     assert float(small.mean()) == pytest.approx(float(x.mean()), abs=1e-2)
+
+
+def test_progressive_resizing_must_leave_a_full_resolution_epoch() -> None:
+    with pytest.raises(UsageError, match="full resolution"):
+        TrainConfig(epochs=3, low_res=128, low_res_epochs=3)
+    with pytest.raises(UsageError, match="at least 32"):
+        TrainConfig(epochs=3, low_res=16, low_res_epochs=1)
