@@ -40,6 +40,10 @@ class Int8Recipe:
         per_channel: per-output-channel weight scales for convolutions.
         per_channel_dense: per-output-channel weight scales for fully connected layers too.
         max_calibration: at most this many calibration images are used.
+        ranges: "mean-minmax" (per-image min/max averaged over the calibration images) or "minmax"
+            (the converter's global min/max); see ``tflite_calibration.average_ranges``.
+        float_stem_stride: keep the stem in float up to the first CONV_2D at 1/N of the input
+            resolution (``tflite_calibration.stem_nodes``); 0 quantizes the stem too.
     """
 
     float_ops: tuple[str, ...] = ("BATCH_MATMUL", "SOFTMAX", "GELU", "RSQRT", "SQUARED_DIFFERENCE", "ABS")
@@ -47,6 +51,8 @@ class Int8Recipe:
     per_channel: bool = True
     per_channel_dense: bool = False
     max_calibration: int = 256
+    ranges: str = "mean-minmax"
+    float_stem_stride: int = 4
 
 
 INT8_RECIPE = Int8Recipe()
@@ -70,13 +76,17 @@ def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
         + ("per output channel" if recipe.per_channel else "per tensor")
         + ", fully connected "
         + ("per output channel" if recipe.per_channel_dense else "per tensor"),
-        "activations": "int8 asymmetric per tensor, ranges from MinMax calibration",
+        "activations": "int8 asymmetric per tensor, ranges "
+        + ("the per-image min/max averaged over the calibration images" if recipe.ranges == "mean-minmax"
+           else "the global min/max over the calibration images"),
         "float_ops": list(recipe.float_ops),
         "float_nodes": [f"*{p}*" for p in recipe.float_node_patterns],
-        "int8_tensors": "weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the activations "
-        "between quantized ops (convolution stacks, transformer projections, SiLU, residual adds)",
+        "float_stem": (f"every op up to the first CONV_2D at 1/{recipe.float_stem_stride} of the input resolution "
+                       "(stem and first downsampling block)" if recipe.float_stem_stride else "none"),
+        "int8_tensors": "after the float stem: weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the "
+        "activations between quantized ops (convolution stacks, transformer projections, SiLU, residual adds)",
         "calibration_images": images,
-        "input": "float32 NHWC (quantized inside the model)",
+        "input": "float32 NHWC in [0, 1] (quantized inside the model)",
         "output": "float32 logits (dequantized inside the model)",
     }
 
@@ -156,7 +166,15 @@ def convert_job(job: dict[str, Any]) -> bytes:
     converter.experimental_mlir_quantizer = True
     converter._experimental_calibrate_only = True
     calibrated = converter.convert()
+    from hierattn.export.tflite_calibration import average_ranges, stem_nodes
+
+    if recipe.ranges == "mean-minmax":
+        calibrated = average_ranges(calibrated, images)
+    elif recipe.ranges != "minmax":
+        raise ValueError(f"unknown range estimator {recipe.ranges!r}")
     nodes = _float_nodes(calibrated, recipe.float_node_patterns)
+    if recipe.float_stem_stride:
+        nodes = sorted(set(nodes) | set(stem_nodes(calibrated, recipe.float_stem_stride)))
     from tensorflow.lite.python import convert
 
     return convert.mlir_quantize(
