@@ -59,22 +59,40 @@ def move_into_place(source: Path, destination: Path) -> None:
         os.replace(source, destination)
 
 
+_received: list[int] = []
+
+
 def _raise_interrupt(signum: int, frame: object) -> None:
+    _received.append(signum)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises KeyboardInterrupt so the same cleanup runs as for Ctrl-C."""
+def interrupts_raised() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise KeyboardInterrupt and are remembered.
+
+    Remembered because a converter may catch the exception: torch's ONNX exporter treats a failed
+    capture strategy as a reason to try the next one, so a Ctrl-C could be swallowed and the export
+    finish. ``raise_if_interrupted`` turns a remembered signal back into KeyboardInterrupt.
+    """
+    _received.clear()
     try:
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        previous = {signum: signal.signal(signum, _raise_interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _received.clear()
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if a signal arrived in ``interrupts_raised``, even if a library caught it."""
+    if _received:
+        raise KeyboardInterrupt(f"signal {_received[0]}")
 
 
 @contextlib.contextmanager

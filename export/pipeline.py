@@ -22,7 +22,8 @@ import numpy as np
 from hierattn.export.atomic import (
     ensure_writable_dir,
     move_into_place,
-    sigterm_as_interrupt,
+    interrupts_raised,
+    raise_if_interrupted,
     signals_deferred,
     temp_dir,
 )
@@ -158,7 +159,7 @@ def export_models(options: ExportOptions) -> ExportReport:
     reference = torch_logits(source.model, images)
     log(f"validation: {len(images)} images from {images_from}")
     reports = []
-    with sigterm_as_interrupt():
+    with interrupts_raised():
         for fmt, precision, converter, error in plan:
             if converter is None:
                 reports.append(ArtifactReport(fmt, precision, None, Status.EXPORT_FAILED, error=error))
@@ -211,12 +212,15 @@ def _export_one(
                 validation = _validate(options, converter, request, result.path, result.spec, images, reference)
             for check in validation.checks:
                 log(f"[{fmt.value} {precision.value}] {check.line()}")
+            raise_if_interrupted()  # a converter that swallowed Ctrl-C must not replace the previous file
             with signals_deferred():
                 move_into_place(sidecar_path(result.path), sidecar_path(final))
                 move_into_place(result.path, final)
     except HierAttnError as exc:
+        raise_if_interrupted()
         return _failed(fmt, precision, str(exc), started)
     except Exception as exc:  # a converter crash must not stop the other formats
+        raise_if_interrupted()  # ...unless it is a Ctrl-C that the converter wrapped in its own error
         return _failed(fmt, precision, f"{type(exc).__name__}: {exc}", started)
     status = Status.OK if validation.passed else Status.VALIDATION_FAILED
     if status is not Status.OK:

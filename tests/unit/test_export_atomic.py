@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.export.atomic import TEMP_PREFIX, ensure_writable_dir, move_into_place, sigterm_as_interrupt, temp_dir
+from hierattn.export.atomic import TEMP_PREFIX, ensure_writable_dir, interrupts_raised, move_into_place, raise_if_interrupted, temp_dir
 from hierattn.runtime.errors import UsageError
 
 
@@ -45,7 +45,7 @@ def test_temp_dir_removed_on_interrupt(tmp_path: Path) -> None:
 
 def test_sigterm_becomes_keyboard_interrupt_inside_the_block() -> None:
     before = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(KeyboardInterrupt), sigterm_as_interrupt():
+    with pytest.raises(KeyboardInterrupt), interrupts_raised():
         os.kill(os.getpid(), signal.SIGTERM)
         for _ in range(1000):  # the handler runs at the next bytecode boundary
             pass
@@ -76,3 +76,17 @@ def test_signal_during_the_move_is_delivered_after_it(tmp_path: Path) -> None:
             move_into_place(staged, final)
             moved = final.read_text()
     assert moved == "new"
+
+
+def test_swallowed_interrupt_is_raised_again() -> None:
+    """A library that catches KeyboardInterrupt (as torch's ONNX exporter does) cannot hide Ctrl-C."""
+    with interrupts_raised():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+        except KeyboardInterrupt:
+            pass  # what the library does
+        with pytest.raises(KeyboardInterrupt):
+            raise_if_interrupted()
+    raise_if_interrupted()  # outside the block nothing is remembered
