@@ -54,7 +54,7 @@ def _ints(text: str, option: str) -> tuple[int, ...]:
 
 
 def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_path: str | None,
-                   csv_path: Path | None, plot_path: Path | None) -> None:
+                   csv_path: Path | None, plot_path: Path | None, markdown_path: Path | None = None) -> None:
     import json
 
     from rich.console import Console
@@ -67,6 +67,12 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
     if csv_path is not None:
         report.write_csv(rows, csv_path)
         log(f"wrote {csv_path}")
+    if markdown_path is not None:
+        from hierattn.benchmarks.markdown import render
+
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(render(document))
+        log(f"wrote {markdown_path}")
     if plot_path is not None:
         from hierattn.benchmarks.plots import write_plots
 
@@ -99,6 +105,7 @@ def main(
     json_path: str = typer.Option(None, "--json", help="Write the JSON report to PATH ('-' for stdout; logs go to stderr)."),
     csv_path: Path = typer.Option(None, "--csv", help="Write the rows as CSV to PATH."),
     plot_path: Path = typer.Option(None, "--plot", help="Write PNG plots to PATH_params.png, PATH_macs.png, PATH_formats.png."),
+    markdown_path: Path = typer.Option(None, "--markdown", help="Write report-ready Markdown tables (latency per thread count, ratios) to PATH."),
     serial: str = typer.Option(None, "--serial", help="Android: adb device serial (needed when several are connected)."),
     android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
     benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
@@ -154,7 +161,7 @@ def main(
         from hierattn.benchmarks.report import build_document
 
         document = build_document(env, config_dict, rows, skipped)
-        _write_outputs(document, rows, json_path, csv_path, plot_path)
+        _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)
 
     run_or_exit(job)
 

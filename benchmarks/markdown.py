@@ -1,0 +1,102 @@
+"""Report-ready Markdown: one latency table per thread count (models x format/precision), plus ratios.
+
+``hierattn-bench ... --markdown PATH`` writes it after a run; ``python -m hierattn.benchmarks.markdown
+REPORT.json`` renders it from a saved JSON report, so tables in a write-up always come from measured
+rows, never from typing numbers over.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hierattn.benchmarks.report import ratios
+
+Row = dict[str, Any]
+
+COLUMN_ORDER = (
+    ("pytorch", "fp32", "PyTorch"),
+    ("onnx", "fp32", "ONNX fp32"),
+    ("onnx", "int8-dynamic", "ONNX int8-dyn"),
+    ("onnx", "int8", "ONNX int8"),
+    ("tflite", "fp32", "TFLite fp32"),
+    ("tflite", "fp16", "TFLite fp16"),
+    ("tflite", "int8-dynamic", "TFLite int8-dyn"),
+    ("tflite", "int8", "TFLite int8"),
+)
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def latency_tables(rows: Sequence[Row]) -> str:
+    """Median latency (ms) per model and format/precision, one table per (threads, batch)."""
+    settings = sorted({(r["threads"], r["batch"]) for r in rows})
+    present = {(r["format"], r["precision"]) for r in rows}
+    columns = [c for c in COLUMN_ORDER if (c[0], c[1]) in present]
+    columns += [(f, p, f"{f} {p}") for f, p in sorted(present) if (f, p) not in {(c[0], c[1]) for c in columns}]
+    models: list[str] = []
+    for row in rows:
+        if row["model"] not in models:
+            models.append(row["model"])
+    parts = []
+    for threads, batch in settings:
+        cells = {(r["model"], r["format"], r["precision"]): r for r in rows if (r["threads"], r["batch"]) == (threads, batch)}
+        header = ["model", "params (M)", "MACs (G)"] + [c[2] for c in columns] + ["paper"]
+        lines = [f"{threads} thread{'s' if threads > 1 else ''}, batch {batch}, median ms:", "",
+                 "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for model in models:
+            any_row = next((r for (m, _, _), r in cells.items() if m == model), None)
+            if any_row is None:
+                continue
+            values = [_number((cells.get((model, f, p)) or {}).get("median_ms")) for f, p, _ in columns]
+            lines.append("| " + " | ".join([any_row.get("label") or model, _number(any_row.get("params_m"), 2),
+                                           _number(any_row.get("macs_g"), 2), *values,
+                                           _number(any_row.get("paper_ms"), 0)]) + " |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def ratio_lines(rows: Sequence[Row]) -> str:
+    """HierAttn-xs over MobileNetV3-Large and over its own PyTorch eager row, per backend and threads."""
+    lines = ["| format | precision | threads | xs / MobileNetV3-Large | xs / xs PyTorch eager |", "|---|---|---|---|---|"]
+    for item in ratios(rows):
+        lines.append(f"| {item['format']} | {item['precision']} | {item['threads']} | "
+                     f"{_number(item['hierattn_xs_over_mobilenet_v3_large'], 2)} | "
+                     f"{_number(item['hierattn_xs_over_pytorch'], 2)} |")
+    return "\n".join(lines) + "\n"
+
+
+def render(document: dict[str, Any]) -> str:
+    """The whole Markdown report of a JSON benchmark document."""
+    environment = document.get("environment", {})
+    head = (f"Command: `{environment.get('command', '?')}`  \n"
+            f"CPU: {environment.get('cpu_model', '?')}, {environment.get('cpu_count', '?')} logical cores, "
+            f"governor {environment.get('governor') or 'not readable'}; {environment.get('timestamp', '')}\n")
+    skipped = document.get("skipped") or []
+    tail = "" if not skipped else "\nSkipped:\n\n" + "\n".join(
+        f"- {s['model']} {s['format']} {s['precision']}: {s['reason']}" for s in skipped) + "\n"
+    return "\n".join([head, latency_tables(document["rows"]), ratio_lines(document["rows"])]) + tail
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m hierattn.benchmarks.markdown REPORT.json", file=sys.stderr)
+        return 2
+    path = Path(args[0])
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read benchmark report {path}: {exc}", file=sys.stderr)
+        return 2
+    print(render(document), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Markdown tables are built from the measured rows: every cell is the row's median, ratios match."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hierattn.benchmarks import markdown, report
+from hierattn.benchmarks import environment
+
+from test_bench_report import make_row
+
+
+def _rows() -> list[dict]:
+    rows = []
+    for threads in (1, 2):
+        for model, base in (("hierattn_xs", 20.0), ("mobilenet_v3_large", 10.0)):
+            rows.append(make_row(model, "pytorch", threads, base / threads))
+            rows.append(make_row(model, "tflite", threads, base / 2 / threads))
+            rows.append(make_row(model, "tflite", threads, base / 3 / threads, precision="int8"))
+    return rows
+
+
+def test_one_table_per_thread_count_with_measured_cells() -> None:
+    text = markdown.latency_tables(_rows())
+    assert text.count("| model | params (M)") == 2
+    one_thread = text.split("2 threads")[0]
+    xs_line = next(line for line in one_thread.splitlines() if line.startswith("| HierAttn-xs"))
+    cells = [c.strip() for c in xs_line.strip("|").split("|")]
+    assert cells[3:6] == ["20.0", "10.0", "6.7"]  # PyTorch, TFLite fp32, TFLite int8 in that order
+    assert cells[-1] == "23"  # the paper's Table II latency
+
+
+def test_render_from_json_report_includes_ratios_and_skips(tmp_path: Path, capsys) -> None:
+    rows = _rows()
+    document = report.build_document(environment.collect(["hierattn-bench"]), {"device": "cpu"}, rows,
+                                     [{"model": "m", "format": "tflite", "precision": "int8", "reason": "why"}])
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(document))
+    assert markdown.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "| tflite | int8 | 1 | 2.00 | 0.33 |" in out  # xs/MobileNetV3 and xs/its own eager, measured
+    assert "- m tflite int8: why" in out
+    assert markdown.main([str(tmp_path / "missing.json")]) == 2
