@@ -50,10 +50,13 @@ def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Pa
     series: dict[str, list[dict[str, Any]]] = {}
     for row in usable:
         series.setdefault(_series_name(row), []).append(row)
-    for name, members in sorted(series.items()):
+    colours = plt.get_cmap("tab20")  # tab10 repeats colours beyond 10 series (a full run has 12+)
+    markers = ("o", "s", "^", "D", "v")  # one marker per thread count
+    for index, (name, members) in enumerate(sorted(series.items())):
         xs = [r[x_field] for r in members]
         ys = [r["median_ms"] for r in members]
-        line = ax.scatter(xs, ys, label=name, s=30, alpha=0.8)
+        marker = markers[(int(members[0]["threads"]) - 1) % len(markers)]
+        line = ax.scatter(xs, ys, label=name, s=30, alpha=0.85, color=colours(index % 20), marker=marker)
         hier = [r for r in members if r["family"] == "hierattn"]
         if hier:
             ax.scatter([r[x_field] for r in hier], [r["median_ms"] for r in hier], s=120,
