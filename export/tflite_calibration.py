@@ -20,6 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 
+PADDING_SENTINEL = 1e30
+"""Values this large are padding, not activations: max pooling exported as PADV2 pads with -FLT_MAX,
+and a range that includes it gives a step size of about 1e36, which XNNPACK refuses (ShuffleNetV2)."""
+
+
 def average_ranges(calibrated: bytes, images: np.ndarray) -> bytes:
     """Return ``calibrated`` with each activation range set to the per-image min/max averaged over ``images``.
 
@@ -52,7 +57,10 @@ def average_ranges(calibrated: bytes, images: np.ndarray) -> bytes:
                 values = interpreter.get_tensor(index)
             except ValueError:  # a tensor the runtime did not keep (not an op output)
                 continue
-            if values.size and values.dtype == np.float32:
+            if values.dtype != np.float32:
+                continue
+            values = values[np.abs(values) < PADDING_SENTINEL]
+            if values.size:
                 lows[index].append(float(values.min()))
                 highs[index].append(float(values.max()))
     for index in targets:

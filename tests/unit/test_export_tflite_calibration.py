@@ -19,6 +19,10 @@ def calibrated() -> tuple[bytes, np.ndarray]:
     tf.keras.utils.set_random_seed(0)
     inputs = tf.keras.Input((SIDE, SIDE, 3), batch_size=1)
     x = tf.keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="stem")(inputs)  # 1/2
+    # Max pooling as onnx2tf exports it: explicit padding with -FLT_MAX, then a VALID max pool.
+    x = tf.keras.layers.Lambda(lambda t: tf.pad(t, [[0, 0], [1, 1], [1, 1], [0, 0]], constant_values=-3.4028235e38),
+                               name="maxpool_pad")(x)
+    x = tf.keras.layers.MaxPool2D(3, strides=1, padding="valid", name="maxpool")(x)
     x = tf.keras.layers.DepthwiseConv2D(3, strides=2, padding="same", name="down")(x)  # 1/4
     x = tf.keras.layers.Conv2D(16, 1, name="project")(x)  # the first CONV_2D at 1/4
     x = tf.keras.layers.Conv2D(16, 1, activation="relu", name="later")(x)
@@ -66,3 +70,12 @@ def test_stem_ends_at_first_convolution_at_quarter_resolution(calibrated) -> Non
     assert "stem" in names[0] and "project" in names[-1]
     assert not any("later" in n for n in names)
     assert stem_nodes(model, stride=64) == []  # no convolution that small: nothing kept float
+
+
+def test_max_pool_padding_sentinel_is_not_an_activation_range(calibrated) -> None:
+    model, images = calibrated
+    before, after = _ranges(model), _ranges(average_ranges(model, images))
+    padded = next(name for name in before if "maxpool_pad" in name)
+    assert before[padded][0] < -1e30  # the converter's range includes -FLT_MAX: a step of ~1e36
+    assert -1e3 < after[padded][0] <= 0.0 <= after[padded][1] < 1e3
+    assert all(abs(low) < 1e30 and abs(high) < 1e30 for low, high in after.values())
