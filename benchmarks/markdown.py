@@ -63,8 +63,11 @@ def latency_tables(rows: Sequence[Row]) -> str:
 
 def ratio_lines(rows: Sequence[Row]) -> str:
     """HierAttn-xs over MobileNetV3-Large and over its own PyTorch eager row, per backend and threads."""
+    items = ratios(rows)
+    if not items:
+        return "(no HierAttn-xs rows, so no ratios)\n"
     lines = ["| format | precision | threads | xs / MobileNetV3-Large | xs / xs PyTorch eager |", "|---|---|---|---|---|"]
-    for item in ratios(rows):
+    for item in items:
         lines.append(f"| {item['format']} | {item['precision']} | {item['threads']} | "
                      f"{_number(item['hierattn_xs_over_mobilenet_v3_large'], 2)} | "
                      f"{_number(item['hierattn_xs_over_pytorch'], 2)} |")
