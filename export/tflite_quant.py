@@ -54,6 +54,10 @@ class Int8Recipe:
     ranges: str = "mean-minmax"
     float_stem_stride: int = 4
 
+    def __post_init__(self) -> None:
+        if self.ranges not in ("mean-minmax", "minmax"):
+            raise ValueError(f"unknown range estimator {self.ranges!r}: use 'mean-minmax' or 'minmax'")
+
 
 INT8_RECIPE = Int8Recipe()
 
@@ -170,8 +174,6 @@ def convert_job(job: dict[str, Any]) -> bytes:
 
     if recipe.ranges == "mean-minmax":
         calibrated = average_ranges(calibrated, images)
-    elif recipe.ranges != "minmax":
-        raise ValueError(f"unknown range estimator {recipe.ranges!r}")
     nodes = _float_nodes(calibrated, recipe.float_node_patterns)
     if recipe.float_stem_stride:
         nodes = sorted(set(nodes) | set(stem_nodes(calibrated, recipe.float_stem_stride)))
@@ -202,8 +204,7 @@ def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
             op_codes.add(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()))
             for t in operator.OutputsAsNumpy():
                 names.append(graph.Tensors(int(t)).Name().decode("utf-8"))
-    operator_names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
-    has_layer_norm = bool({"RSQRT", "SQUARED_DIFFERENCE"} & {operator_names.get(c) for c in op_codes})
+    has_layer_norm = bool({schema.BuiltinOperator.RSQRT, schema.BuiltinOperator.SQUARED_DIFFERENCE} & op_codes)
     selected = []
     for pattern in patterns:
         hits = [n for n in names if pattern in n]

@@ -2,7 +2,7 @@
 optional frozen warm-up of transferred layers) on cached, deployment-identical pixels.
 
 Three options make CPU training practical without changing what is deployed: a linear learning-rate
-warm-up (the hybrid CNN/transformer diverges at 2e-3 from a cold start), bfloat16 autocast (about 1.7x
+warm-up (from scratch, 2e-3 without it was unstable in our runs), bfloat16 autocast (about 1.7x
 faster on CPUs with AMX/AVX512-BF16; the weights stay float32) and progressive resizing (the first
 ``low_res_epochs`` see the images downscaled to ``low_res`` pixels, about 6x cheaper at 128; the last
 epochs always train at the full 256x256 so the model ends on the resolution it is exported at).

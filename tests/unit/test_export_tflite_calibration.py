@@ -79,3 +79,10 @@ def test_max_pool_padding_sentinel_is_not_an_activation_range(calibrated) -> Non
     assert before[padded][0] < -1e30  # the converter's range includes -FLT_MAX: a step of ~1e36
     assert -1e3 < after[padded][0] <= 0.0 <= after[padded][1] < 1e3
     assert all(abs(low) < 1e30 and abs(high) < 1e30 for low, high in after.values())
+
+
+def test_unknown_range_estimator_is_refused_when_the_recipe_is_built() -> None:
+    from hierattn.export.tflite_quant import Int8Recipe
+
+    with pytest.raises(ValueError, match="range estimator"):
+        Int8Recipe(ranges="percentile")
