@@ -1,0 +1,301 @@
+"""The deploy form of HierAttn: the function of the loaded checkpoint, written in fewer and cheaper ops.
+
+Exporters trace this module instead of the training-layout ``HierAttn`` (``hierattn.export.optimize``).
+Every rewrite is exact up to float rounding (no retraining, no approximation) and is derived from the
+loaded weights at export time; the authors' checkpoint layout is never changed and this form is
+never saved as a checkpoint. What each rewrite bought on each backend, and what was tried and did
+not pay, is measured in docs/performance.md.
+
+Rewrites (the names recorded in the artifact metadata, ``DeployedHierAttn.rewrites``):
+
+- ``fold_batchnorm``: every BatchNorm folded into the convolution before it.
+- ``fold_attention_scale``: the ``head_dim**-0.5`` scale folded into the query rows of ``toQKV``.
+- ``fold_layernorm_affine``: each pre-norm LayerNorm's gamma/beta folded into the Linear it feeds
+  (the block's final norm into the 1x1 projection convolution after the fold).
+- ``qkv_head_major``: ``toQKV`` rows reordered from ``[3, heads, head_dim]`` to
+  ``[heads, 3, head_dim]``; one 4-D transpose and a split replace the 5-D permute and the unbind.
+- ``flat_tokens``: the transformer runs on ``[B*P*N, D]`` rows, so every Linear is one GEMM with no
+  reshape around it.
+- ``centered_rmsnorm`` (optional): the residual stream is kept at zero mean over features (the
+  Linear/1x1 layers that write into it get their output mean subtracted), which makes every
+  LayerNorm an RMSNorm, ``x / sqrt(mean(x^2) + eps)``: half the elementwise passes where a backend
+  has no fused LayerNorm (LiteRT lowers one to ten ops).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from hierattn.models.hierattn import AbsMeanClassifier, HierAttn
+from hierattn.models.layers import (
+    ConvBnAct,
+    ConvTransformerBlock,
+    FeedForward,
+    MultiHeadSelfAttention,
+    NormWrapper,
+    SCADWBlock,
+)
+
+ALWAYS_APPLIED = ("fold_batchnorm", "fold_attention_scale", "fold_layernorm_affine", "qkv_head_major", "flat_tokens")
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """The optional rewrites; the exact, always-profitable ones need no switch.
+
+    Attributes:
+        centered_rmsnorm: centre the residual stream and use RMSNorm (pays on LiteRT; Core ML keeps
+            its native ``layer_norm`` op).
+    """
+
+    centered_rmsnorm: bool = True
+
+
+def _f64(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.detach().double()
+
+
+class FoldedConv(nn.Module):
+    """Convolution with its BatchNorm folded into weight and bias, then the optional SiLU."""
+
+    def __init__(self, block: ConvBnAct) -> None:
+        super().__init__()
+        conv = block.Conv
+        weight = _f64(conv.weight)
+        bias = torch.zeros(weight.shape[0], dtype=torch.float64)
+        if isinstance(block.Bn, nn.BatchNorm2d):
+            bn = block.Bn
+            scale = _f64(bn.weight) / torch.sqrt(_f64(bn.running_var) + bn.eps)
+            weight = weight * scale.reshape(-1, 1, 1, 1)
+            bias = _f64(bn.bias) - _f64(bn.running_mean) * scale
+        self.conv = nn.Conv2d(
+            conv.in_channels,
+            conv.out_channels,
+            conv.kernel_size,
+            stride=conv.stride,
+            padding=conv.padding,
+            groups=conv.groups,
+            bias=True,
+        )
+        self._set(weight, bias)
+        self.act = isinstance(block.Act, nn.SiLU)
+
+    def _set(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        self.conv.weight.data = weight.float().contiguous()
+        self.conv.bias.data = bias.float().contiguous()
+
+    def fold_input_affine(self, gamma: torch.Tensor, beta: torch.Tensor) -> None:
+        """Absorb a per-channel ``x * gamma + beta`` applied to the input of this 1x1 convolution."""
+        if self.conv.kernel_size != (1, 1) or self.conv.groups != 1:
+            raise ValueError("an input affine folds only into a dense 1x1 convolution")
+        weight, bias = _f64(self.conv.weight), _f64(self.conv.bias)
+        self._set(weight * _f64(gamma).reshape(1, -1, 1, 1), bias + weight[:, :, 0, 0] @ _f64(beta))
+
+    def center_outputs(self) -> None:
+        """Make the outputs zero-mean over channels (the start of a centred residual stream)."""
+        weight, bias = _f64(self.conv.weight), _f64(self.conv.bias)
+        self._set(weight - weight.mean(dim=0, keepdim=True), bias - bias.mean())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv(x)
+        return F.silu(x) if self.act else x
+
+
+class SameChannelGate(nn.Module):
+    """SCAttn, ``x * sigmoid(mean_hw(x))``, as in the original (it has no parameters to fold)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.sigmoid(x.mean(dim=(2, 3), keepdim=True))
+
+
+class DeploySCADW(nn.Module):
+    """Inverted residual with folded convolutions."""
+
+    def __init__(self, block: SCADWBlock) -> None:
+        super().__init__()
+        expand, depthwise, _, project = block.Block
+        self.expand = FoldedConv(expand)
+        self.depthwise = FoldedConv(depthwise)
+        self.gate = SameChannelGate()
+        self.project = FoldedConv(project)
+        self.use_residual = block.use_residual
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.project(self.gate(self.depthwise(self.expand(x))))
+        return x + out if self.use_residual else out
+
+
+def _linear(weight: torch.Tensor, bias: torch.Tensor) -> nn.Linear:
+    layer = nn.Linear(weight.shape[1], weight.shape[0])
+    layer.weight.data = weight.float().contiguous()
+    layer.bias.data = bias.float().contiguous()
+    return layer
+
+
+def _fold_norm_into(norm: NormWrapper, weight: torch.Tensor, bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``W (n * gamma + beta) + c`` = ``(W diag(gamma)) n + (W beta + c)``, in float64."""
+    gamma, beta = _f64(norm.LayerNorm.weight), _f64(norm.LayerNorm.bias)
+    weight, bias = _f64(weight), _f64(bias)
+    return weight * gamma.reshape(1, -1), bias + weight @ beta
+
+
+def _into_stream(weight: torch.Tensor, bias: torch.Tensor, options: DeployOptions) -> tuple[torch.Tensor, torch.Tensor]:
+    """A Linear that writes into the residual stream; centred (``(I - 11^T/D)(W x + b)``) if asked."""
+    weight, bias = _f64(weight), _f64(bias)
+    if not options.centered_rmsnorm:
+        return weight, bias
+    return weight - weight.mean(dim=0, keepdim=True), bias - bias.mean()
+
+
+class RMSNorm(nn.Module):
+    """``x / sqrt(mean(x^2) + eps)`` over the last axis: LayerNorm of an input with zero mean."""
+
+    def __init__(self, eps: float) -> None:
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x / torch.sqrt((x * x).mean(dim=-1, keepdim=True) + self.eps)
+
+
+def _affine_free_norm(norm: NormWrapper, options: DeployOptions) -> nn.Module:
+    layer_norm = norm.LayerNorm
+    if options.centered_rmsnorm:
+        return RMSNorm(layer_norm.eps)
+    return nn.LayerNorm(layer_norm.normalized_shape, eps=layer_norm.eps, elementwise_affine=False)
+
+
+class DeployAttention(nn.Module):
+    """Pre-norm multi-head self-attention plus its residual, on flat tokens ``[G*N, D]``."""
+
+    def __init__(self, norm: NormWrapper, attention: MultiHeadSelfAttention, options: DeployOptions) -> None:
+        super().__init__()
+        dim = attention.toQKV.in_features
+        self.heads, self.head_dim = attention.heads, attention.head_dim
+        self.norm = _affine_free_norm(norm, options)
+        weight, bias = _fold_norm_into(norm, attention.toQKV.weight, attention.toQKV.bias)
+        weight[:dim] *= attention.scale
+        bias[:dim] *= attention.scale
+        head_major = torch.arange(3 * dim).reshape(3, self.heads, self.head_dim).permute(1, 0, 2).reshape(-1)
+        self.qkv = _linear(weight[head_major], bias[head_major])
+        out = attention.toOut[0]
+        self.out = _linear(*_into_stream(out.weight, out.bias, options))
+
+    def forward(self, x: torch.Tensor, groups: int) -> torch.Tensor:
+        rows, dim = x.shape
+        tokens = rows // groups
+        # [G*N, D] -> [G, heads, N, 3*head_dim] -> 3 x [G, heads, N, head_dim]
+        qkv = self.qkv(self.norm(x)).reshape(groups, tokens, self.heads, 3 * self.head_dim).transpose(1, 2)
+        q, k, v = qkv.split(self.head_dim, dim=-1)
+        out = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
+        # [G, heads, N, head_dim] -> [G*N, D]
+        return x + self.out(out.transpose(1, 2).reshape(rows, dim))
+
+
+class DeployFeedForward(nn.Module):
+    """Pre-norm MLP plus its residual, with the norm affine folded into the first Linear."""
+
+    def __init__(self, norm: NormWrapper, mlp: FeedForward, options: DeployOptions) -> None:
+        super().__init__()
+        fc1, fc2 = mlp.MLP[0], mlp.MLP[3]
+        self.norm = _affine_free_norm(norm, options)
+        self.fc1 = _linear(*_fold_norm_into(norm, fc1.weight, fc1.bias))
+        self.fc2 = _linear(*_into_stream(fc2.weight, fc2.bias, options))
+
+    def forward(self, x: torch.Tensor, groups: int) -> torch.Tensor:
+        return x + self.fc2(F.gelu(self.fc1(self.norm(x))))
+
+
+class DeployCTH(nn.Module):
+    """Convolution-transformer block: folded convolutions, affine-free norms, head-major Q/K/V."""
+
+    def __init__(self, block: ConvTransformerBlock, options: DeployOptions) -> None:
+        super().__init__()
+        self.patch = block.patch
+        self.local_3x3 = FoldedConv(block.LocalRep.conv_3x3)
+        self.local_1x1 = FoldedConv(block.LocalRep.conv_1x1)
+        if options.centered_rmsnorm:
+            self.local_1x1.center_outputs()
+        transformer, final_norm = block.GlobalRep
+        layers: list[nn.Module] = []
+        for attention, mlp in transformer.Layers:
+            layers.append(DeployAttention(attention[0], attention[1], options))
+            layers.append(DeployFeedForward(mlp[0], mlp[1], options))
+        self.layers = nn.ModuleList(layers)
+        self.final_norm = _affine_free_norm(final_norm, options)
+        self.project = FoldedConv(block.ConvProj)
+        self.project.fold_input_affine(final_norm.LayerNorm.weight, final_norm.LayerNorm.bias)
+        self.fusion = FoldedConv(block.Fusion)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, _, height, width = x.shape
+        p = self.patch
+        nh, nw = height // p, width // p
+        groups = batch * p * p
+        local = self.local_1x1(self.local_3x3(x))
+        dim = local.shape[1]
+        # [B, D, H, W] -> [B*P*N, D], grouped by position inside the patch (as the original unfold)
+        tokens = local.reshape(batch, dim, nh, p, nw, p).permute(0, 3, 5, 2, 4, 1).reshape(groups * nh * nw, dim)
+        for layer in self.layers:
+            tokens = layer(tokens, groups)
+        tokens = self.final_norm(tokens)
+        # [B*P*N, D] -> [B, D, H, W]
+        folded = tokens.reshape(batch, p, p, nh, nw, dim).permute(0, 5, 3, 1, 4, 2).reshape(batch, dim, height, width)
+        return self.fusion(torch.cat((x, self.project(folded)), dim=1))
+
+
+class DeployedHierAttn(nn.Module):
+    """Inference-only HierAttn in deploy form; ``rewrites`` names what was applied (for the metadata)."""
+
+    def __init__(self, model: HierAttn, options: DeployOptions) -> None:
+        super().__init__()
+        if not isinstance(model.Classifier, AbsMeanClassifier):
+            raise TypeError("the deploy form expects the released HierAttn classifier head")
+        self.stem = FoldedConv(model.Conv1)
+        self.trunk = nn.Sequential(*(DeploySCADW(b) for b in (*model.Layer1, *model.Layer2)))
+        self.stages = nn.ModuleList(
+            nn.Sequential(DeploySCADW(stage[0]), DeployCTH(stage[1], options))
+            for stage in (model.Layer3, model.Layer4, model.Layer5)
+        )
+        self.branch = copy.deepcopy(model.BranchFolding)
+        self.head = FoldedConv(model.Conv1x1Hier)
+        fc = model.Classifier.fc
+        self.fc = _linear(fc.weight, fc.bias)
+        self.rewrites: tuple[str, ...] = ALWAYS_APPLIED + (("centered_rmsnorm",) if options.centered_rmsnorm else ())
+        super().train(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.trunk(self.stem(x))
+        stages = []
+        for stage in self.stages:
+            x = stage(x)
+            stages.append(x)
+        features = self.head(self.branch(stages))
+        return self.fc(features.abs().mean(dim=(2, 3)))
+
+    def train(self, mode: bool = True) -> DeployedHierAttn:
+        if mode:
+            raise RuntimeError("the deploy form is for inference only; train the original HierAttn module")
+        return super().train(False)
+
+
+def deploy_form(model: nn.Module, options: DeployOptions | None = None) -> nn.Module:
+    """The deploy form of a HierAttn model, in eval mode; any other module is returned unchanged.
+
+    Only HierAttn has a deploy form: the CNN baselines go through the exporters as they are, so
+    benchmark comparisons with them stay like for like.
+    """
+    if not isinstance(model, HierAttn):
+        return model
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return DeployedHierAttn(model, options or DeployOptions())
+    finally:
+        model.train(was_training)
