@@ -44,6 +44,13 @@ class Artifact:
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def graph(self) -> str | None:
+        """``deploy`` or ``plain`` as the export recorded it; PyTorch rows run the plain module."""
+        if self.format == "pytorch":
+            return "plain"
+        return str(self.spec.extra.get("graph", "plain")) if self.spec is not None else None
+
+    @property
     def size_mb(self) -> float:
         if self.path.is_dir():
             return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()) / 1e6
@@ -61,16 +68,18 @@ def weights_hash(model: nn.Module) -> str:
 
 
 def exporter_fingerprint() -> str:
-    """Short hash of the exporters' source and the converter versions.
+    """Short hash of the exporters' and the deploy form's source and the converter versions.
 
     Part of the cache key, so a file exported by an older recipe or converter is never reused.
     """
     from importlib import metadata
 
     import hierattn.export as export_package
+    import hierattn.models as models_package
 
     digest = hashlib.sha256()
-    for source in sorted(Path(export_package.__file__).parent.glob("*.py")):
+    sources = [*Path(export_package.__file__).parent.glob("*.py"), Path(models_package.__file__).parent / "deploy.py"]
+    for source in sorted(sources):
         digest.update(source.name.encode() + source.read_bytes())
     for name in ("torch", "onnx", "onnxruntime", "onnxslim", "onnx2tf", "tensorflow", "coremltools"):
         try:
@@ -91,18 +100,26 @@ def supported_precisions(fmt: str) -> tuple[str, ...]:
     return tuple(p.value for p in converter.supported_precisions)
 
 
-def export_artifact(model: nn.Module, spec: ModelSpec, fmt: str, precision: str, destination: Path) -> Artifact:
+def export_artifact(
+    model: nn.Module, spec: ModelSpec, fmt: str, precision: str, destination: Path, optimize: bool = True
+) -> Artifact:
     """Export ``model`` to ``destination`` with the project's converter for ``fmt``/``precision``.
+
+    HierAttn fp32/fp16 go through its deploy form unless ``optimize`` is False, exactly as
+    ``hierattn-export`` does; every other model is exported as built.
 
     Raises:
         MissingBackendError: the converter's extra is not installed.
         UsageError: the converter does not support ``precision``.
     """
     from hierattn.export.base import ConversionRequest, ExportFormat, Precision
+    from hierattn.export.optimize import export_graph
     from hierattn.export.registry import get_converter
 
     converter = get_converter(ExportFormat(fmt))
     converter.check_supported(Precision(precision))
+    graph = export_graph(model, ExportFormat(fmt), Precision(precision), optimize)
+    spec = spec.with_updates(extra=dict(spec.extra, **graph.metadata()))
     calibration = None
     if precision == "int8":
         from hierattn.export.data import synthetic_batch
@@ -111,7 +128,7 @@ def export_artifact(model: nn.Module, spec: ModelSpec, fmt: str, precision: str,
         calibration = synthetic_batch(spec, count=CALIBRATION_IMAGES)
     with tempfile.TemporaryDirectory(prefix="hierattn-bench-") as workdir:
         request = ConversionRequest(
-            model=model, spec=spec, precision=Precision(precision), workdir=Path(workdir), calibration=calibration
+            model=graph.model, spec=spec, precision=Precision(precision), workdir=Path(workdir), calibration=calibration
         )
         result = converter.convert(request, destination)
         embed = getattr(converter, "embed_metadata", None)
@@ -129,12 +146,19 @@ def save_state_dict(model: nn.Module, destination: Path) -> None:
 
 
 def cached_artifact(
-    model: nn.Module, spec: ModelSpec, fmt: str, precision: str, cache_dir: Path, log: Any = None
+    model: nn.Module,
+    spec: ModelSpec,
+    fmt: str,
+    precision: str,
+    cache_dir: Path,
+    log: Any = None,
+    optimize: bool = True,
 ) -> Artifact:
-    """Return the cached artifact for (model weights, format, precision), exporting it if missing."""
+    """Return the cached artifact for (model weights, format, precision, graph), exporting it if missing."""
     if fmt not in SUFFIXES:
         raise UsageError(f"Unknown format {fmt!r}; choose from: {', '.join(SUFFIXES)}.")
-    folder = cache_dir / f"{spec.arch}-{weights_hash(model)}-{exporter_fingerprint()}"
+    graph = "" if optimize else "-plain"
+    folder = cache_dir / f"{spec.arch}-{weights_hash(model)}-{exporter_fingerprint()}{graph}"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{spec.arch}_{precision}{SUFFIXES[fmt]}"
     if path.exists():
@@ -150,7 +174,7 @@ def cached_artifact(
             save_state_dict(model, partial)
             partial.replace(path)
             return Artifact(spec.arch, fmt, precision, path, spec, {"cached": False})
-        artifact = export_artifact(model, spec, fmt, precision, partial)
+        artifact = export_artifact(model, spec, fmt, precision, partial, optimize)
         partial.replace(path)
         sidecar_path(partial).replace(sidecar_path(path))
     finally:

@@ -102,6 +102,7 @@ def main(
     cold_start: bool = typer.Option(True, "--cold-start/--no-cold-start", help="Measure cold start and peak RSS in a fresh process per row."),
     fidelity: bool = typer.Option(True, "--fidelity/--no-fidelity", help="Compare each artifact's logits with PyTorch on synthetic images."),
     out_dir: Path = typer.Option(Path("bench-out"), "--out", help="Directory for cached exported artifacts."),
+    no_optimize: bool = typer.Option(False, "--no-optimize", help="Time HierAttn's plain graph instead of its exact deploy form (the default for fp32/fp16 exports; baselines are always exported as built)."),
     json_path: str = typer.Option(None, "--json", help="Write the JSON report to PATH ('-' for stdout; logs go to stderr)."),
     csv_path: Path = typer.Option(None, "--csv", help="Write the rows as CSV to PATH."),
     plot_path: Path = typer.Option(None, "--plot", help="Write PNG plots to PATH_params.png, PATH_macs.png, PATH_formats.png."),
@@ -153,6 +154,7 @@ def main(
                 threads=settings["threads"], batch=batch, warmup=settings["warmup"],
                 iters=None if seconds is not None else settings["iters"], seconds=seconds,
                 rounds=settings["rounds"], cold_start=cold_start, fidelity=fidelity, out_dir=out_dir,
+                optimize=not no_optimize,
             )
             from hierattn.benchmarks.harness import run_cpu
 

@@ -51,6 +51,7 @@ class BenchConfig:
     fidelity: bool = True
     out_dir: Path = Path("bench-out")
     seed: int = 0
+    optimize: bool = True
 
     def validate(self) -> None:
         if (self.iters is None) == (self.seconds is None):
@@ -73,7 +74,7 @@ class BenchConfig:
             "formats": list(self.formats), "precisions": list(self.precisions) if self.precisions else None,
             "threads": list(self.threads), "batch": self.batch, "warmup": self.warmup, "iters": self.iters,
             "seconds": self.seconds, "rounds": self.rounds, "cold_start": self.cold_start,
-            "fidelity": self.fidelity, "seed": self.seed,
+            "fidelity": self.fidelity, "seed": self.seed, "optimize": self.optimize,
         }
 
 
@@ -142,7 +143,9 @@ def _zoo_cases(config: BenchConfig, log: Log, skipped: list[dict[str, str]]) -> 
                 continue
             for precision in precisions:
                 try:
-                    artifact = cached_artifact(model, spec, fmt, precision, config.out_dir / "artifacts", log)
+                    artifact = cached_artifact(
+                        model, spec, fmt, precision, config.out_dir / "artifacts", log, optimize=config.optimize
+                    )
                     opened = [_open(artifact, model, t, config.batch, spec) for t in config.threads]
                 except Exception as exc:  # noqa: BLE001 - one failed export must not sink the other rows
                     reason = str(exc) if isinstance(exc, HierAttnError) else f"{type(exc).__name__}: {exc}"
@@ -228,7 +231,7 @@ def _row(case: _Case, config: BenchConfig, probe: dict[str, Any] | None) -> dict
         version = None
     return {
         "device": "cpu", "model": info.name, "label": info.label, "family": info.family,
-        "format": artifact.format, "precision": artifact.precision,
+        "format": artifact.format, "precision": artifact.precision, "graph": artifact.graph,
         "backend": runner.backend, "backend_version": version,
         "threads": runner.threads, "threads_observed": runner.threads_observed, "threads_check": runner.threads_check,
         "batch": runner.batch, "warmup": config.warmup, "iters": stats.count,

@@ -18,6 +18,7 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "family": ((str,), False),
     "format": ((str,), False),
     "precision": ((str,), False),
+    "graph": ((str,), True),
     "backend": ((str,), False),
     "backend_version": ((str,), True),
     "threads": ((int,), False),

@@ -45,6 +45,9 @@ def export(
     opset: int = typer.Option(20, "--opset", help="ONNX opset (20 keeps exact GELU as a native op)."),
     dynamic_batch: bool = typer.Option(False, "--dynamic-batch", help="Export a dynamic batch axis where the format allows it (default: fixed batch 1)."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="CPU threads for validation runs; default: the runtime's default."),
+    no_optimize: bool = typer.Option(
+        False, "--no-optimize", help="Export the plain module instead of HierAttn's deploy form (exact graph rewrites, the default for fp32/fp16, recorded in the metadata); for comparison."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout (logs go to stderr)."),
 ) -> None:
     """Export, validate against PyTorch fp32 and report every requested (format, precision) pair."""
@@ -67,6 +70,7 @@ def export(
         dynamic_batch=dynamic_batch,
         threads=threads,
         all_pairs=all_pairs,
+        optimize=not no_optimize,
     )
     report = run_or_exit(lambda: _with_spinner(lambda: export_models(options), enabled=not json_output))
     if json_output:

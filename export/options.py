@@ -35,6 +35,8 @@ class ExportOptions:
         tolerances: pass criteria per precision.
         threads: CPU threads for validation runs (None: the runtime's default).
         all_pairs: skip precisions a format does not support instead of failing (``--format all``).
+        optimize: export fp32/fp16 from the model's deploy form (exact graph rewrites, see
+            ``hierattn.models.deploy``); False exports the plain module (``--no-optimize``).
     """
 
     formats: tuple[ExportFormat, ...]
@@ -49,6 +51,7 @@ class ExportOptions:
     tolerances: dict[Precision, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
     threads: int | None = None
     all_pairs: bool = False
+    optimize: bool = True
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from hierattn.export.atomic import (
 )
 from hierattn.export.base import ConversionRequest, Converter, ExportFormat, Precision
 from hierattn.export.data import calibration_batch, validation_batch
+from hierattn.export.optimize import ExportGraph, export_graph
 from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
 from hierattn.export.registry import get_converter
 from hierattn.export.validation import ValidationResult, compare_logits
@@ -159,13 +160,17 @@ def export_models(options: ExportOptions) -> ExportReport:
     reference = torch_logits(source.model, images)
     log(f"validation: {len(images)} images from {images_from}")
     reports = []
+    graphs: dict[tuple[ExportFormat, tuple[str, ...]], ExportGraph] = {}
     with interrupts_raised():
         for fmt, precision, converter, error in plan:
             if converter is None:
                 reports.append(ArtifactReport(fmt, precision, None, Status.EXPORT_FAILED, error=error))
                 continue
             cal = calibration if converter.needs_calibration(precision) else None
-            reports.append(_export_one(options, source, converter, precision, images, reference, cal))
+            graph = export_graph(source.model, fmt, precision, options.optimize)
+            # fp32 and fp16 of one format share one module, so converters can reuse its fp32 graph.
+            graph = graphs.setdefault((fmt, graph.rewrites), graph)
+            reports.append(_export_one(options, source, converter, precision, images, reference, cal, graph))
     return ExportReport(
         artifacts=tuple(reports),
         checkpoint=str(source.path),
@@ -186,17 +191,19 @@ def _export_one(
     images: np.ndarray,
     reference: np.ndarray,
     calibration: np.ndarray | None,
+    graph: ExportGraph,
 ) -> ArtifactReport:
     fmt = converter.format
     final = options.output_dir / artifact_name(source.spec, precision, converter)
-    log(f"[{fmt.value} {precision.value}] exporting to {final}")
+    form = f"deploy form: {', '.join(graph.rewrites)}" if graph.rewrites else "plain graph"
+    log(f"[{fmt.value} {precision.value}] exporting to {final} ({form})")
     started = time.perf_counter()
-    extra = dict(source.spec.extra, exporters=exporter_versions(fmt), format=fmt.value)
+    extra = dict(source.spec.extra, exporters=exporter_versions(fmt), format=fmt.value, **graph.metadata())
     try:
         with temp_dir(options.output_dir) as work:
             staged = work / final.name
             request = ConversionRequest(
-                model=source.model,
+                model=graph.model,
                 spec=source.spec.with_updates(precision=precision.value, extra=extra),
                 precision=precision,
                 workdir=work / "scratch",

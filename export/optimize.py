@@ -1,0 +1,55 @@
+"""Which graph each exporter traces: the model's deploy form (exact rewrites) or the plain module.
+
+The deploy form is built per format because the backends reward different graphs (measured in
+docs/performance.md): ONNX Runtime and LiteRT get the centred-RMSNorm transformer, Core ML keeps
+LayerNorm, which coremltools lowers to its native ``layer_norm`` op. Static and dynamic int8 keep
+the plain graph: their recipes (which tensors stay float) were measured on it, and a recipe moved
+onto another graph must be re-validated first (docs/quantization.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hierattn.export.base import ExportFormat, Precision
+
+if TYPE_CHECKING:
+    from torch import nn
+
+OPTIMIZED_PRECISIONS = frozenset({Precision.FP32, Precision.FP16})
+
+
+@dataclass(frozen=True)
+class ExportGraph:
+    """The module an exporter traces and the rewrites that produced it (empty: the plain graph)."""
+
+    model: nn.Module
+    rewrites: tuple[str, ...]
+
+    def metadata(self) -> dict[str, object]:
+        """What the artifact's spec records: ``graph`` is ``deploy`` or ``plain``."""
+        return {"graph": "deploy" if self.rewrites else "plain", "graph_rewrites": list(self.rewrites)}
+
+
+def deploy_options(fmt: ExportFormat):  # noqa: ANN201 - DeployOptions, imported lazily (torch)
+    """The deploy-form options that measured best for ``fmt``."""
+    from hierattn.models.deploy import DeployOptions
+
+    if fmt is ExportFormat.COREML:
+        return DeployOptions(centered_rmsnorm=False)
+    return DeployOptions(centered_rmsnorm=True)
+
+
+def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, optimize: bool = True) -> ExportGraph:
+    """The graph to export ``model`` as ``fmt``/``precision``.
+
+    Models without a deploy form (the CNN baselines, other families) are always exported as they
+    are, so comparisons with them stay like for like.
+    """
+    if not optimize or precision not in OPTIMIZED_PRECISIONS:
+        return ExportGraph(model, ())
+    from hierattn.models.deploy import deploy_form
+
+    deployed = deploy_form(model, deploy_options(fmt))
+    return ExportGraph(deployed, tuple(getattr(deployed, "rewrites", ())))
