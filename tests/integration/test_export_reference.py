@@ -1,7 +1,8 @@
 """Conformance on ../shared/reference: exported ONNX reproduces the authors' logits.
 
-fp32: max |logit diff| <= 1e-3. fp16: <= 2% of the reference logit range, identical top-1.
-Uses the Python API (``export_models``) rather than the CLI.
+fp32: max |logit diff| <= 1e-4, from the deploy form (the default) and from the plain graph
+(``optimize=False``). fp16: <= 2% of the reference logit range, identical top-1. Uses the Python
+API (``export_models``) rather than the CLI; the profile tool is checked on the exported files.
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ def reference_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFacto
     return export_models(options)
 
 
+@pytest.fixture(scope="module")
+def plain_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    options = ExportOptions(
+        formats=(ExportFormat.ONNX,),
+        precisions=(Precision.FP32,),
+        output_dir=tmp_path_factory.mktemp("plain_export"),
+        checkpoint=reference_dir / "hierattn_xs_8cls.pt",
+        optimize=False,
+    )
+    return export_models(options)
+
+
 def _artifact(report, precision: Precision):  # noqa: ANN001, ANN202
     return next(a for a in report.artifacts if a.precision is precision)
 
@@ -41,7 +54,46 @@ def test_fp32_onnx_matches_reference_logits(reference_export, reference_xs: dict
     artifact = _artifact(reference_export, Precision.FP32)
     assert artifact.status is Status.OK, artifact.error
     logits = _run(artifact.path, reference_xs["input"].numpy())
-    assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-3
+    assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-4
+
+
+def test_plain_fp32_onnx_matches_reference_logits(plain_export, reference_xs: dict) -> None:  # noqa: ANN001
+    artifact = _artifact(plain_export, Precision.FP32)
+    assert artifact.status is Status.OK, artifact.error
+    logits = _run(artifact.path, reference_xs["input"].numpy())
+    assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-4
+
+
+def test_metadata_records_the_graph_rewrites(reference_export, plain_export) -> None:  # noqa: ANN001
+    from hierattn.models.deploy import ALWAYS_APPLIED
+    from hierattn.runtime import Classifier
+
+    for precision in (Precision.FP32, Precision.FP16):
+        extra = Classifier.load(_artifact(reference_export, precision).path).spec.extra
+        assert extra["graph"] == "deploy"
+        assert extra["graph_rewrites"] == [*ALWAYS_APPLIED, "centered_rmsnorm"]
+    extra = Classifier.load(_artifact(plain_export, Precision.FP32).path).spec.extra
+    assert extra["graph"] == "plain" and extra["graph_rewrites"] == []
+
+
+def test_profile_tool_on_the_exported_files(reference_export, plain_export) -> None:  # noqa: ANN001
+    import onnx
+
+    from hierattn.benchmarks.profile import profile_artifact
+
+    profiles = {}
+    for name, report in (("deploy", reference_export), ("plain", plain_export)):
+        path = _artifact(report, Precision.FP32).path
+        profile = profile_artifact(path, iters=3)
+        nodes = onnx.load(str(path)).graph.node
+        assert profile.census.total == len(nodes)
+        assert profile.census.transposes == sum(n.op_type == "Transpose" for n in nodes)
+        assert profile.runtime_census is not None and profile.runtime_census.total > 0
+        assert profile.op_times and abs(sum(t.share for t in profile.op_times) - 1.0) < 0.01
+        assert {t.op for t in profile.op_times} <= set(profile.runtime_census.ops)
+        profiles[name] = profile
+    assert profiles["deploy"].census.total < profiles["plain"].census.total
+    assert profiles["deploy"].runtime_census.total < profiles["plain"].runtime_census.total
 
 
 def test_fp16_onnx_within_two_percent_of_range_same_top1(reference_export, reference_xs: dict) -> None:  # noqa: ANN001
