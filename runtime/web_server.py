@@ -1,0 +1,155 @@
+"""``hierattn-serve``: serve the web demo with the headers that let ONNX Runtime Web use threads.
+
+Multi-threaded WebAssembly needs a cross-origin isolated page: ``Cross-Origin-Opener-Policy:
+same-origin`` and ``Cross-Origin-Embedder-Policy: require-corp`` on every response, and a secure
+context (https, or http on localhost). The model given with ``--model`` is served at
+``models/model.onnx`` (sidecar ``models/model.onnx.json``), the page's default. Standard library only.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Optional
+from urllib.parse import unquote, urlsplit
+
+import typer
+
+from hierattn.runtime.cli_support import log, run_or_exit
+from hierattn.runtime.defaults import default_model_path
+from hierattn.runtime.errors import UsageError
+from hierattn.runtime.web_assets import onnx_with_sidecar, web_demo_dir
+
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+MODEL_URL = "models/model.onnx"
+
+
+class IsolatedHandler(SimpleHTTPRequestHandler):
+    """Static files with the isolation headers, correct types for .mjs/.wasm, and mapped model files."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".onnx": "application/octet-stream",
+        ".json": "application/json",
+    }
+
+    def __init__(self, *args, mapped: dict[str, Path], quiet: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.mapped = mapped
+        self.quiet = quiet
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        target = self.mapped.get(unquote(urlsplit(path).path))
+        return str(target) if target is not None else super().translate_path(path)
+
+    def end_headers(self) -> None:
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(model: Path, host: str, port: int, quiet: bool = True,
+                cert: Path | None = None, key: Path | None = None) -> ThreadingHTTPServer:
+    """A server for the page and ``model`` (not started); port 0 picks a free port."""
+    root = web_demo_dir()
+    onnx, sidecar = onnx_with_sidecar(model)
+    mapped = {f"/{MODEL_URL}": onnx, f"/{MODEL_URL}.json": sidecar}
+    handler = partial(IsolatedHandler, directory=str(root), mapped=mapped, quiet=quiet)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port.") from None
+    if cert is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as exc:
+            server.server_close()
+            raise UsageError(f"cannot load --cert {cert} / --key {key}: {exc}") from None
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    return server
+
+
+@contextmanager
+def serving(model: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve the page in a background thread; yields its base URL (``http://127.0.0.1:PORT/``)."""
+    server = make_server(model, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="hierattn-serve", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def lan_addresses() -> list[str]:
+    """This machine's addresses a phone on the same network could reach (best effort)."""
+    addresses = set()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            addresses.add(s.getsockname()[0])
+    except OSError:
+        pass
+    return sorted(a for a in addresses if not a.startswith("127."))
+
+
+app = typer.Typer(add_completion=False, help=__doc__.splitlines()[0])
+
+
+@app.command()
+def main(
+    model: Optional[Path] = typer.Option(None, "--model", help="Exported .onnx (its .onnx.json sidecar beside it); default: the bundled demo model."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (0.0.0.0: the LAN, so a phone can open the page)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    cert: Optional[Path] = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
+    key: Optional[Path] = typer.Option(None, "--key", help="TLS private key (PEM) for --cert."),
+    verbose: bool = typer.Option(False, "--verbose", help="Log every request."),
+) -> None:
+    """Serve web_demo/ and MODEL with the cross-origin isolation headers, until Ctrl-C."""
+
+    def job() -> ThreadingHTTPServer:
+        chosen = model or default_model_path()
+        if chosen is None:
+            raise UsageError("no --model given and the bundled demo model is missing; pass --model.")
+        if key is not None and cert is None:
+            raise UsageError("--key needs --cert.")
+        return make_server(chosen, host, port, quiet=not verbose, cert=cert, key=key)
+
+    server = run_or_exit(job)
+    scheme = "https" if cert else "http"
+    bound = server.server_address[1]
+    log(f"serving {web_demo_dir()} at {scheme}://127.0.0.1:{bound}/ (Ctrl-C stops)")
+    for address in lan_addresses() if host == "0.0.0.0" else []:
+        note = "" if cert else " (plain http off localhost: the browser runs one thread; see docs/web.md)"
+        log(f"  on your phone: {scheme}://{address}:{bound}/{note}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        log("stopped")
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    app()
