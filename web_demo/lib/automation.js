@@ -49,9 +49,10 @@ export function installAutomation(getModel) {
     async analyseRgb(width, height, base64) {
       return report(await analyseRgb(getModel(), width, height, fromBase64(base64)));
     },
-    /** Benchmark mode, as the page's button, with explicit counts. */
-    async bench(options) {
-      const out = await benchmark(getModel(), options);
+    /** Benchmark mode, as the page's button, with explicit counts and optionally a given input. */
+    async bench({ warmup, iters, input_b64: inputB64 }) {
+      const input = inputB64 ? new Float32Array(fromBase64(inputB64).buffer) : null;
+      const out = await benchmark(getModel(), { warmup, iters, input });
       return { ...out, model: getModel().info };
     },
     threads: () => getModel().threads(),

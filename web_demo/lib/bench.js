@@ -24,15 +24,22 @@ export function latencyStats(samples) {
   return { count: n, median_ms: median, p90_ms: data[Math.max(Math.ceil(0.9 * n) - 1, 0)], mean_ms: mean, min_ms: data[0], max_ms: data[n - 1], std_ms: std };
 }
 
-/** Run `warmup` untimed and `iters` timed inferences; returns the raw samples and their stats. */
-export async function benchmark(model, { warmup = 10, iters = 50, onProgress = () => {} } = {}) {
+/**
+ * Run `warmup` untimed and `iters` timed inferences of `input` (default: a fixed pseudo-random one);
+ * returns the raw samples, their stats, the first run's time and logits, and the thread facts.
+ */
+export async function benchmark(model, { warmup = 10, iters = 50, input = null, onProgress = () => {} } = {}) {
   const { inputHeight: h, inputWidth: w } = model.spec;
-  const input = randomInput(3 * h * w);
-  for (let i = 0; i < warmup; i++) await model.run(input);
+  const x = input ?? randomInput(3 * h * w);
+  const first = await model.run(x);
+  for (let i = 1; i < warmup; i++) await model.run(x);
   const samples = [];
   for (let i = 0; i < iters; i++) {
-    samples.push((await model.run(input)).ms);
+    samples.push((await model.run(x)).ms);
     onProgress(i + 1, iters);
   }
-  return { samples_ms: samples, stats: latencyStats(samples), warmup, iters, threads: model.threads(), runtime: model.runtime, userAgent: navigator.userAgent };
+  return {
+    samples_ms: samples, stats: latencyStats(samples), warmup, iters, load_ms: model.loadMs, first_ms: first.ms,
+    logits: Array.from(first.logits), threads: model.threads(), runtime: model.runtime, userAgent: navigator.userAgent,
+  };
 }

@@ -55,12 +55,16 @@ export async function createModel(bytes, spec, threads) {
   ort.env.wasm.wasmPaths = new URL('../vendor/ort/', import.meta.url).href;
   ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'error';
+  const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const loadMs = performance.now() - t0;
   const shape = inputShape(spec);
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   return {
     spec,
+    loadMs,
+    sizeBytes: bytes.byteLength,
     /** What actually runs: requested threads, what ORT kept, isolation, workers started. */
     threads: () => ({
       requested: threads,

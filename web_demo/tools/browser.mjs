@@ -2,7 +2,7 @@
 // tools: `node tools/browser.mjs JOB.json` prints one JSON document on stdout, logs go to stderr.
 // Jobs (field "job"):
 //   analyse  {url, images: [{kind: "file", path} | {kind: "rgb", path, width, height}]}
-//   bench    {url, warmup, iters}
+//   bench    {url, warmup, iters, input?: path of raw float32 input bytes}
 //   page     {url, image, screenshot}: upload a photo with the file picker, read what the page shows
 // Exit codes: 0 done, 1 the page reported an error, 2 bad job or no browser.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -47,7 +47,8 @@ async function analyse(page, job) {
 }
 
 async function bench(page, job) {
-  return page.evaluate((o) => globalThis.hierattn.bench(o), { warmup: job.warmup, iters: job.iters });
+  const inputB64 = job.input ? readFileSync(job.input).toString('base64') : null;
+  return page.evaluate((o) => globalThis.hierattn.bench(o), { warmup: job.warmup, iters: job.iters, input_b64: inputB64 });
 }
 
 async function showPhoto(page, job) {
