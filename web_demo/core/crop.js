@@ -19,31 +19,33 @@ export function grey(image) {
   return out;
 }
 
-/** One dilation (max) or erosion (min) with a k x k window anchored at k // 2; outside ignored. */
+/**
+ * One dilation (max) or erosion (min) with a k x k window anchored at k // 2, positions outside the
+ * image ignored. A rectangular window is separable: rows first, then columns, same result.
+ */
 function morph(src, width, height, k, dilate) {
   const anchor = k >> 1;
-  const wanted = dilate ? 1 : 0;
+  const rows = new Uint8Array(src.length);
   const out = new Uint8Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let result = 1 - wanted;
-      search: for (let dy = 0; dy < k; dy++) {
-        const yy = y - anchor + dy;
-        if (yy < 0 || yy >= height) continue;
-        const row = yy * width;
-        for (let dx = 0; dx < k; dx++) {
-          const xx = x - anchor + dx;
-          if (xx < 0 || xx >= width) continue;
-          if (src[row + xx] === wanted) {
-            result = wanted;
-            break search;
-          }
-        }
-      }
-      out[y * width + x] = result;
-    }
-  }
+  for (let y = 0; y < height; y++) reduceLine(src, rows, y * width, 1, width, k, anchor, dilate);
+  for (let x = 0; x < width; x++) reduceLine(rows, out, x, width, height, k, anchor, dilate);
   return out;
+}
+
+/** `dst[i] = max/min of src[i - anchor .. i - anchor + k - 1]` along one line (offset, step, length). */
+function reduceLine(src, dst, offset, step, length, k, anchor, dilate) {
+  for (let i = 0; i < length; i++) {
+    const lo = Math.max(0, i - anchor);
+    const hi = Math.min(length - 1, i - anchor + k - 1);
+    let v = dilate ? 0 : 1;
+    for (let j = lo, p = offset + lo * step; j <= hi; j++, p += step) {
+      if (dilate ? src[p] : !src[p]) {
+        v = dilate ? 1 : 0;
+        break;
+      }
+    }
+    dst[offset + i * step] = v;
+  }
 }
 
 /** Mask of `grey > threshold` after the closing (dilations, then as many erosions); 0/1 bytes. */
