@@ -95,7 +95,7 @@ def _row(model: str, precision: str, path: Path, threads: int, options: BrowserO
         "throughput_ips": 1000.0 / stats["median_ms"],
         "cold_start_ms": out["load_ms"] + out["first_ms"], "load_ms": out["load_ms"], "first_ms": out["first_ms"],
         "peak_rss_mb": None, "size_mb": path.stat().st_size / 1e6, "params_m": None, "macs_g": None,
-        # against native ONNX Runtime on the same file and input (the export validated that file against PyTorch)
+        # against native ONNX Runtime on the same file and input; the native row compares that file with PyTorch
         "fidelity_max_abs_diff": float(np.abs(web - native).max()),
         "fidelity_top1_agreement": float(np.argmax(web) == np.argmax(native)),
         "paper_ms": entry.paper_ms if entry else None, "artifact": str(path),
