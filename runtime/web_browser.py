@@ -24,7 +24,7 @@ class BrowserJobError(HierAttnError):
     """The page or the browser failed; the message carries the driver's own error line."""
 
 
-def run_job(model: Path, job: dict[str, Any], query: str = "", timeout: float = 900.0) -> dict[str, Any]:
+def run_job(model: Path, job: dict[str, Any], query: str = "", timeout: float = 900.0, isolated: bool = True) -> dict[str, Any]:
     """Serve ``model`` on localhost, run ``job`` (see browser.mjs) in Chromium, return its JSON result.
 
     Args:
@@ -32,9 +32,10 @@ def run_job(model: Path, job: dict[str, Any], query: str = "", timeout: float = 
         job: the job fields without ``url`` (added here).
         query: URL query string for the page, e.g. ``"threads=2"``.
         timeout: seconds before the browser is given up on.
+        isolated: send the cross-origin isolation headers (False: what a plain static host does).
     """
     node, chromium = browser_ready()
-    with serving(model) as base, tempfile.TemporaryDirectory(prefix="hierattn-web-") as tmp:
+    with serving(model, isolated=isolated) as base, tempfile.TemporaryDirectory(prefix="hierattn-web-") as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps({**job, "url": base + (f"?{query}" if query else ""), "chromium": str(chromium)}))
         try:

@@ -46,9 +46,10 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
-    def __init__(self, *args, mapped: dict[str, Path], quiet: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, mapped: dict[str, Path], quiet: bool, isolated: bool = True, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.mapped = mapped
         self.quiet = quiet
+        self.isolated = isolated
         super().__init__(*args, **kwargs)
 
     def translate_path(self, path: str) -> str:
@@ -56,7 +57,7 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
         return str(target) if target is not None else super().translate_path(path)
 
     def end_headers(self) -> None:
-        for name, value in ISOLATION_HEADERS.items():
+        for name, value in ISOLATION_HEADERS.items() if self.isolated else ():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
@@ -66,13 +67,16 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(model: Path, host: str, port: int, quiet: bool = True,
-                cert: Path | None = None, key: Path | None = None) -> ThreadingHTTPServer:
-    """A server for the page and ``model`` (not started); port 0 picks a free port."""
+def make_server(model: Path, host: str, port: int, quiet: bool = True, cert: Path | None = None,
+                key: Path | None = None, isolated: bool = True) -> ThreadingHTTPServer:
+    """A server for the page and ``model`` (not started); port 0 picks a free port.
+
+    ``isolated=False`` leaves out the isolation headers, as a static host that cannot set them does.
+    """
     root = web_demo_dir()
     onnx, sidecar = onnx_with_sidecar(model)
     mapped = {f"/{MODEL_URL}": onnx, f"/{MODEL_URL}.json": sidecar}
-    handler = partial(IsolatedHandler, directory=str(root), mapped=mapped, quiet=quiet)
+    handler = partial(IsolatedHandler, directory=str(root), mapped=mapped, quiet=quiet, isolated=isolated)
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -89,9 +93,9 @@ def make_server(model: Path, host: str, port: int, quiet: bool = True,
 
 
 @contextmanager
-def serving(model: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serving(model: Path, host: str = "127.0.0.1", port: int = 0, isolated: bool = True) -> Iterator[str]:
     """Serve the page in a background thread; yields its base URL (``http://127.0.0.1:PORT/``)."""
-    server = make_server(model, host, port)
+    server = make_server(model, host, port, isolated=isolated)
     thread = threading.Thread(target=server.serve_forever, name="hierattn-serve", daemon=True)
     thread.start()
     try:
@@ -124,6 +128,7 @@ def main(
     port: int = typer.Option(8000, "--port", help="TCP port."),
     cert: Optional[Path] = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
     key: Optional[Path] = typer.Option(None, "--key", help="TLS private key (PEM) for --cert."),
+    isolation: bool = typer.Option(True, "--isolation/--no-isolation", help="Send the COOP/COEP headers; --no-isolation shows the single-thread fallback of hosts that cannot."),
     verbose: bool = typer.Option(False, "--verbose", help="Log every request."),
 ) -> None:
     """Serve web_demo/ and MODEL with the cross-origin isolation headers, until Ctrl-C."""
@@ -134,7 +139,7 @@ def main(
             raise UsageError("no --model given and the bundled demo model is missing; pass --model.")
         if key is not None and cert is None:
             raise UsageError("--key needs --cert.")
-        return make_server(chosen, host, port, quiet=not verbose, cert=cert, key=key)
+        return make_server(chosen, host, port, quiet=not verbose, cert=cert, key=key, isolated=isolation)
 
     server = run_or_exit(job)
     scheme = "https" if cert else "http"

@@ -73,6 +73,16 @@ def test_page_shows_what_hierattn_predict_says(tmp_path: Path) -> None:
         shutil.copyfile(shot, target)
 
 
+def test_page_without_isolation_headers_falls_back_to_one_thread() -> None:
+    shown = run_job(DEFAULT_ONNX, {"job": "page", "image": str(PHOTO)}, query="threads=2", isolated=False)
+    assert shown["threads"]["crossOriginIsolated"] is False
+    assert shown["threads"]["effective"] == 1 and shown["threads"]["workers"] == 0
+    assert "single thread" in shown["model_status"]
+    done = _cli("hierattn-predict", "--json", str(PHOTO))
+    (expected,) = json.loads(done.stdout)["results"]
+    assert shown["top"][0]["label"] == expected["label"] and shown["crop_box"] == expected["crop_box"]
+
+
 def _photo(width: int, height: int, seed: int) -> np.ndarray:
     """Mottled skin in a disc off the centre, noisy dark corners: a vignette the crop must find."""
     rng = np.random.default_rng(seed)
