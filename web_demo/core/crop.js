@@ -24,28 +24,39 @@ export function grey(image) {
  * image ignored. A rectangular window is separable: rows first, then columns, same result.
  */
 function morph(src, width, height, k, dilate) {
-  const anchor = k >> 1;
-  const rows = new Uint8Array(src.length);
-  const out = new Uint8Array(src.length);
-  for (let y = 0; y < height; y++) reduceLine(src, rows, y * width, 1, width, k, anchor, dilate);
-  for (let x = 0; x < width; x++) reduceLine(rows, out, x, width, height, k, anchor, dilate);
-  return out;
+  return reduceAxis(reduceAxis(src, width, height, k, dilate, true), width, height, k, dilate, false);
 }
 
-/** `dst[i] = max/min of src[i - anchor .. i - anchor + k - 1]` along one line (offset, step, length). */
-function reduceLine(src, dst, offset, step, length, k, anchor, dilate) {
-  for (let i = 0; i < length; i++) {
-    const lo = Math.max(0, i - anchor);
-    const hi = Math.min(length - 1, i - anchor + k - 1);
-    let v = dilate ? 0 : 1;
-    for (let j = lo, p = offset + lo * step; j <= hi; j++, p += step) {
-      if (dilate ? src[p] : !src[p]) {
-        v = dilate ? 1 : 0;
-        break;
+/**
+ * `out[i] = max/min of src[i - anchor .. i - anchor + k - 1]` along x (`horizontal`) or y, by
+ * combining whole shifted rows (sequential memory access, as runtime/crop.py does with arrays).
+ * The window always contains `i` itself (0 <= anchor < k), so `out` starts as a copy of `src`.
+ */
+function reduceAxis(src, width, height, k, dilate, horizontal) {
+  const anchor = k >> 1;
+  const out = src.slice();
+  for (let step = 0; step < k; step++) {
+    const shift = step - anchor; // out[i] combines src[i + shift]
+    const n = horizontal ? width : height;
+    if (shift === 0 || Math.abs(shift) >= n) continue;
+    const lo = Math.max(0, -shift);
+    const hi = n - Math.max(0, shift);
+    if (horizontal) {
+      for (let row = 0; row < src.length; row += width) {
+        const a = row + lo;
+        const b = row + hi;
+        if (dilate) for (let i = a; i < b; i++) out[i] |= src[i + shift];
+        else for (let i = a; i < b; i++) out[i] &= src[i + shift];
       }
+    } else {
+      const offset = shift * width;
+      const a = lo * width;
+      const b = hi * width;
+      if (dilate) for (let i = a; i < b; i++) out[i] |= src[i + offset];
+      else for (let i = a; i < b; i++) out[i] &= src[i + offset];
     }
-    dst[offset + i * step] = v;
   }
+  return out;
 }
 
 /** Mask of `grey > threshold` after the closing (dilations, then as many erosions); 0/1 bytes. */
@@ -60,37 +71,39 @@ export function closedMask(image, crop) {
 
 /**
  * Pixels of `box` not reachable from outside by a 4-connected path avoiding `label`.
- * Everything outside the bounding box is outside the component, so flooding from a one-pixel ring
- * around the box is the same as flooding from outside the image.
+ * Everything outside the bounding box is outside the component, so flooding a one-pixel ring
+ * around the box is the same as flooding from outside the image. `labels` is padded by one pixel
+ * on every side (stride `stride`); the flood grid adds a ring and a sentinel frame to the box.
  */
-function filledArea(labels, width, box, label) {
+function filledArea(labels, stride, box, label) {
   const [bx0, by0, bx1, by1] = box;
-  const w = bx1 - bx0 + 2;
-  const h = by1 - by0 + 2;
-  const seen = new Uint8Array(w * h);
-  const stack = new Int32Array(w * h);
+  const bw = bx1 - bx0;
+  const bh = by1 - by0;
+  const W = bw + 4;
+  const H = bh + 4;
+  const seen = new Uint8Array(W * H); // 1: sentinel frame, component pixel, or already reached
+  for (let x = 0; x < W; x++) seen[x] = seen[(H - 1) * W + x] = 1;
+  for (let y = 0; y < H; y++) seen[y * W] = seen[y * W + W - 1] = 1;
+  for (let y = 0; y < bh; y++) {
+    const src = (by0 + y + 1) * stride + bx0 + 1;
+    const dst = (y + 2) * W + 2;
+    for (let x = 0; x < bw; x++) if (labels[src + x] === label) seen[dst + x] = 1;
+  }
+  const stack = new Int32Array(W * H);
   let top = 0;
-  let reachedInside = 0;
-  seen[0] = 1;
-  stack[top++] = 0;
+  let reached = 0;
+  seen[W + 1] = 1;
+  stack[top++] = W + 1;
   while (top > 0) {
     const p = stack[--top];
-    const lx = p % w;
-    const ly = (p - lx) / w;
-    if (lx >= 1 && lx <= w - 2 && ly >= 1 && ly <= h - 2) reachedInside++;
-    for (let d = 0; d < 4; d++) {
-      const nx = d === 0 ? lx + 1 : d === 1 ? lx - 1 : lx;
-      const ny = d === 2 ? ly + 1 : d === 3 ? ly - 1 : ly;
-      if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-      const q = ny * w + nx;
-      if (seen[q]) continue;
-      const inBox = nx >= 1 && nx <= w - 2 && ny >= 1 && ny <= h - 2;
-      if (inBox && labels[(by0 + ny - 1) * width + (bx0 + nx - 1)] === label) continue;
-      seen[q] = 1;
-      stack[top++] = q;
-    }
+    reached++;
+    if (!seen[p + 1]) { seen[p + 1] = 1; stack[top++] = p + 1; }
+    if (!seen[p - 1]) { seen[p - 1] = 1; stack[top++] = p - 1; }
+    if (!seen[p + W]) { seen[p + W] = 1; stack[top++] = p + W; }
+    if (!seen[p - W]) { seen[p - W] = 1; stack[top++] = p - W; }
   }
-  return (bx1 - bx0) * (by1 - by0) - reachedInside;
+  const ring = 2 * (bw + 2) + 2 * bh; // the ring is never blocked and always connected: all reached
+  return bw * bh - (reached - ring);
 }
 
 /**
@@ -99,43 +112,46 @@ function filledArea(labels, width, box, label) {
  * @returns {{box: number[], filledArea: number} | null} box is [x0, y0, x1, y1], exclusive ends
  */
 export function largestRegion(mask, width, height) {
-  const labels = new Int32Array(mask.length);
+  // labels on a grid padded by one zero pixel on every side: neighbours need no bounds checks
+  const stride = width + 2;
+  const padded = new Uint8Array(stride * (height + 2));
+  for (let y = 0; y < height; y++) padded.set(mask.subarray(y * width, (y + 1) * width), (y + 1) * stride + 1);
+  const labels = new Int32Array(padded.length);
   const stack = new Int32Array(mask.length);
+  const neighbours = [-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1];
   let best = null;
   let next = 0;
-  for (let start = 0; start < mask.length; start++) {
-    if (mask[start] === 0 || labels[start] !== 0) continue;
-    next++;
-    let x0 = start % width;
-    let x1 = x0;
-    let y0 = (start - x0) / width;
-    let y1 = y0;
-    let top = 0;
-    stack[top++] = start;
-    labels[start] = next;
-    while (top > 0) {
-      const p = stack[--top];
-      const px = p % width;
-      const py = (p - px) / width;
-      if (px < x0) x0 = px;
-      if (px > x1) x1 = px;
-      if (py < y0) y0 = py;
-      if (py > y1) y1 = py;
-      for (let ny = py - 1; ny <= py + 1; ny++) {
-        if (ny < 0 || ny >= height) continue;
-        for (let nx = px - 1; nx <= px + 1; nx++) {
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (mask[q] !== 0 && labels[q] === 0) {
+  for (let y = 0; y < height; y++) {
+    for (let start = (y + 1) * stride + 1, end = start + width; start < end; start++) {
+      if (padded[start] === 0 || labels[start] !== 0) continue;
+      next++;
+      let x0 = start - (y + 1) * stride; // padded coordinates
+      let x1 = x0;
+      let y0 = y + 1;
+      let y1 = y0;
+      let top = 0;
+      stack[top++] = start;
+      labels[start] = next;
+      while (top > 0) {
+        const p = stack[--top];
+        const px = p % stride;
+        const py = (p - px) / stride;
+        if (px < x0) x0 = px;
+        if (px > x1) x1 = px;
+        if (py < y0) y0 = py;
+        if (py > y1) y1 = py;
+        for (let d = 0; d < 8; d++) {
+          const q = p + neighbours[d];
+          if (padded[q] !== 0 && labels[q] === 0) {
             labels[q] = next;
             stack[top++] = q;
           }
         }
       }
+      const box = [x0 - 1, y0 - 1, x1, y1]; // image coordinates, exclusive ends
+      const filled = filledArea(labels, stride, box, next);
+      if (best === null || filled > best.filledArea) best = { box, filledArea: filled };
     }
-    const box = [x0, y0, x1 + 1, y1 + 1];
-    const filled = filledArea(labels, width, box, next);
-    if (best === null || filled > best.filledArea) best = { box, filledArea: filled };
   }
   return best;
 }
