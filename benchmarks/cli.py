@@ -171,7 +171,8 @@ def main(
             from hierattn.benchmarks.zoo import ZOO
 
             web_rows, _, env["browser"] = browser.run_browser(browser.BrowserOptions(
-                models=names if names is not None else (() if model_files else tuple(ZOO)), model_files=tuple(model_files), precisions=settings["precisions"],
+                models=names if names is not None else (() if model_files else tuple(ZOO)), model_files=tuple(model_files),
+                formats=settings["formats"], precisions=settings["precisions"],
                 threads=settings["threads"], warmup=settings["warmup"], iters=settings["iters"] or 50, out_dir=out_dir,
             ), log)
             rows = [*rows, *web_rows]

@@ -202,7 +202,7 @@ def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> 
     """``--runtime web``: JS core and ONNX Runtime Web in headless Chromium (docs/web.md)."""
     from hierattn.runtime import web_parity
     from hierattn.runtime.defaults import default_model_path
-    from hierattn.runtime.web_assets import onnx_with_sidecar
+    from hierattn.runtime.web_assets import model_with_sidecar
 
     def job() -> tuple[list[Any], dict[str, Any]]:
         if spec is not None:
@@ -210,7 +210,7 @@ def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> 
         chosen = model or default_model_path()
         if chosen is None:
             raise UsageError("no --model given and the bundled demo model is missing; pass --model.")
-        onnx_with_sidecar(chosen)
+        model_with_sidecar(chosen)
         images = find_images(folder)
         log(f"running {len(images)} image(s) in headless Chromium with {chosen.name}")
         return web_parity.compare_folder_web(images, chosen)

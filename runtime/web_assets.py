@@ -54,12 +54,16 @@ def browser_ready() -> tuple[str, Path]:
     return node, CHROMIUM
 
 
-def onnx_with_sidecar(model: Path) -> tuple[Path, Path]:
-    """The ONNX file and its sidecar: the page reads the spec from the sidecar, as the Kotlin app does."""
+WEB_SUFFIXES = {".onnx": "onnx-web", ".tflite": "tflite-web"}
+"""What the page runs: .onnx with ONNX Runtime Web, .tflite with LiteRT.js (report format names)."""
+
+
+def model_with_sidecar(model: Path) -> tuple[Path, Path]:
+    """The model file and its sidecar: the page reads the spec from the sidecar, as the Kotlin app does."""
     if not model.is_file():
         raise ModelFileError(f"--model {model}: no such file.")
-    if model.suffix.lower() != ".onnx":
-        raise ModelFileError(f"--model {model}: the web runtime runs ONNX files; export with --format onnx.")
+    if model.suffix.lower() not in WEB_SUFFIXES:
+        raise ModelFileError(f"--model {model}: the web page runs .onnx (ONNX Runtime Web) and .tflite (LiteRT.js) files.")
     sidecar = sidecar_path(model)
     if not sidecar.is_file():
         raise ModelFileError(f"{sidecar} not found: the page reads the model's spec from its sidecar; re-export the model.")

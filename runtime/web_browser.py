@@ -15,7 +15,7 @@ from typing import Any
 
 from hierattn.runtime.errors import HierAttnError
 from hierattn.runtime.web_assets import WEB_DEMO, browser_ready
-from hierattn.runtime.web_server import serving
+from hierattn.runtime.web_server import model_url, serving
 
 DRIVER = WEB_DEMO / "tools" / "browser.mjs"
 
@@ -28,16 +28,17 @@ def run_job(model: Path, job: dict[str, Any], query: str = "", timeout: float = 
     """Serve ``model`` on localhost, run ``job`` (see browser.mjs) in Chromium, return its JSON result.
 
     Args:
-        model: the .onnx file; its sidecar must sit next to it.
+        model: the .onnx or .tflite file; its sidecar must sit next to it.
         job: the job fields without ``url`` (added here).
-        query: URL query string for the page, e.g. ``"threads=2"``.
+        query: more of the page's URL query string, e.g. ``"threads=2"``.
         timeout: seconds before the browser is given up on.
         isolated: send the cross-origin isolation headers (False: what a plain static host does).
     """
     node, chromium = browser_ready()
     with serving(model, isolated=isolated) as base, tempfile.TemporaryDirectory(prefix="hierattn-web-") as tmp:
         job_file = Path(tmp) / "job.json"
-        job_file.write_text(json.dumps({**job, "url": base + (f"?{query}" if query else ""), "chromium": str(chromium)}))
+        url = f"{base}?model={model_url(model)}" + (f"&{query}" if query else "")
+        job_file.write_text(json.dumps({**job, "url": url, "chromium": str(chromium)}))
         try:
             done = subprocess.run([node, str(DRIVER), str(job_file)], capture_output=True, text=True, timeout=timeout, cwd=WEB_DEMO)
         except subprocess.TimeoutExpired:

@@ -1,4 +1,4 @@
-"""``hierattn-parity --runtime web DIR``: the page's JS core and ONNX Runtime Web against this runtime.
+"""``hierattn-parity --runtime web DIR``: the page's JS core and browser runtime against this runtime.
 
 Every image runs twice in headless Chromium: once decoded by the browser itself (EXIF orientation
 applied, what a phone user gets), once from the RGB pixels Pillow decoded (the JS core and the
@@ -24,8 +24,8 @@ from hierattn.runtime.errors import InvalidImageError
 from hierattn.runtime.image_io import load_rgb
 from hierattn.runtime.prediction import softmax
 from hierattn.runtime.preprocess import preprocess
-from hierattn.runtime.spec import ModelSpec, sidecar_path
-from hierattn.runtime.web_assets import onnx_with_sidecar
+from hierattn.runtime.spec import ModelSpec
+from hierattn.runtime.web_assets import model_with_sidecar
 from hierattn.runtime.web_browser import run_job
 
 TOLERANCE_LEVELS = 1
@@ -92,9 +92,9 @@ def _compare(py: _Python, web: dict[str, Any], spec: ModelSpec) -> PathParity:
 
 def compare_folder_web(images: list[Path], model: Path) -> tuple[list[WebImageParity], dict[str, Any]]:
     """Run every image through Python and the browser; the results and the browser's details."""
-    onnx, sidecar = onnx_with_sidecar(model)
+    model_file, sidecar = model_with_sidecar(model)
     spec = ModelSpec.from_json(sidecar.read_text())  # the page reads the sidecar, so Python does too
-    classifier = Classifier.load(onnx, spec=spec)
+    classifier = Classifier.load(model_file, spec=spec)
     python: dict[int, _Python] = {}
     errors: dict[int, str] = {}
     items: list[dict[str, Any]] = []
@@ -112,7 +112,7 @@ def compare_folder_web(images: list[Path], model: Path) -> tuple[list[WebImagePa
             items.append({"kind": "file", "path": str(path.resolve())})
             items.append({"kind": "rgb", "path": str(raw), "width": int(rgb.shape[1]), "height": int(rgb.shape[0])})
             owners.append(i)
-        out = run_job(onnx, {"job": "analyse", "images": items}) if items else {"results": []}
+        out = run_job(model_file, {"job": "analyse", "images": items}) if items else {"results": []}
     web = {owner: (out["results"][2 * k], out["results"][2 * k + 1]) for k, owner in enumerate(owners)}
     results = []
     for i, path in enumerate(images):
@@ -123,7 +123,7 @@ def compare_folder_web(images: list[Path], model: Path) -> tuple[list[WebImagePa
         decoded, core = (_compare(py, w, spec) for w in web[i])
         label = spec.class_names[int(np.argmax(py.probabilities))]
         results.append(WebImageParity(str(path), py.box, label, decoded, core, decoded.ok and core.ok))
-    details = {"browser": out.get("browser"), "threads": out.get("threads"), "model": str(onnx), "sidecar": str(sidecar_path(onnx))}
+    details = {"browser": out.get("browser"), "threads": out.get("threads"), "model": str(model_file), "sidecar": str(sidecar)}
     return results, details
 
 

@@ -3,7 +3,8 @@
 Multi-threaded WebAssembly needs a cross-origin isolated page: ``Cross-Origin-Opener-Policy:
 same-origin`` and ``Cross-Origin-Embedder-Policy: require-corp`` on every response, and a secure
 context (https, or http on localhost). The model given with ``--model`` is served at
-``models/model.onnx`` (sidecar ``models/model.onnx.json``), the page's default. Standard library only.
+``models/model.onnx`` (sidecar ``models/model.onnx.json``), the page's default, or at
+``models/model.tflite`` (the page opened with ``?model=models/model.tflite``). Standard library only.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ import typer
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.defaults import default_model_path
 from hierattn.runtime.errors import UsageError
-from hierattn.runtime.web_assets import onnx_with_sidecar, web_demo_dir
+from hierattn.runtime.web_assets import model_with_sidecar, web_demo_dir
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-MODEL_URL = "models/model.onnx"
+MODEL_STEM = "models/model"
+
+
+def model_url(model: Path) -> str:
+    """Where the page finds ``model`` (relative to the page): ``models/model.onnx`` or ``models/model.tflite``."""
+    return MODEL_STEM + model.suffix.lower()
 
 
 class IsolatedHandler(SimpleHTTPRequestHandler):
@@ -74,8 +80,9 @@ def make_server(model: Path, host: str, port: int, quiet: bool = True, cert: Pat
     ``isolated=False`` leaves out the isolation headers, as a static host that cannot set them does.
     """
     root = web_demo_dir()
-    onnx, sidecar = onnx_with_sidecar(model)
-    mapped = {f"/{MODEL_URL}": onnx, f"/{MODEL_URL}.json": sidecar}
+    path, sidecar = model_with_sidecar(model)
+    url = model_url(path)
+    mapped = {f"/{url}": path, f"/{url}.json": sidecar}
     handler = partial(IsolatedHandler, directory=str(root), mapped=mapped, quiet=quiet, isolated=isolated)
     try:
         server = ThreadingHTTPServer((host, port), handler)
@@ -123,7 +130,7 @@ app = typer.Typer(add_completion=False, help=__doc__.splitlines()[0])
 
 @app.command()
 def main(
-    model: Optional[Path] = typer.Option(None, "--model", help="Exported .onnx (its .onnx.json sidecar beside it); default: the bundled demo model."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Exported .onnx or .tflite (its .json sidecar beside it); default: the bundled demo model."),
     host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (0.0.0.0: the LAN, so a phone can open the page)."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     cert: Optional[Path] = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
@@ -133,21 +140,22 @@ def main(
 ) -> None:
     """Serve web_demo/ and MODEL with the cross-origin isolation headers, until Ctrl-C."""
 
-    def job() -> ThreadingHTTPServer:
+    def job() -> tuple[ThreadingHTTPServer, Path]:
         chosen = model or default_model_path()
         if chosen is None:
             raise UsageError("no --model given and the bundled demo model is missing; pass --model.")
         if key is not None and cert is None:
             raise UsageError("--key needs --cert.")
-        return make_server(chosen, host, port, quiet=not verbose, cert=cert, key=key, isolated=isolation)
+        return make_server(chosen, host, port, quiet=not verbose, cert=cert, key=key, isolated=isolation), chosen
 
-    server = run_or_exit(job)
+    server, server_model = run_or_exit(job)
     scheme = "https" if cert else "http"
     bound = server.server_address[1]
-    log(f"serving {web_demo_dir()} at {scheme}://127.0.0.1:{bound}/ (Ctrl-C stops)")
+    page = "" if server_model.suffix.lower() == ".onnx" else f"?model={model_url(server_model)}"
+    log(f"serving {web_demo_dir()} at {scheme}://127.0.0.1:{bound}/{page} (Ctrl-C stops)")
     for address in lan_addresses() if host == "0.0.0.0" else []:
         note = "" if cert else " (plain http off localhost: the browser runs one thread; see docs/web.md)"
-        log(f"  on your phone: {scheme}://{address}:{bound}/{note}")
+        log(f"  on your phone: {scheme}://{address}:{bound}/{page}{note}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 // The page: load the model and its sidecar, take a photo, show crop, top-3, referral and timing.
 // Views only render; the work is in lib/ (decode, model, pipeline, bench) and core/ (preprocessing).
-// Query parameters: model=<url of the .onnx, sidecar at url + ".json"> (default models/model.onnx),
+// Query parameters: model=<url of the .onnx or .tflite, sidecar at url + ".json"> (default models/model.onnx),
 // threads=<n>, bench=1 (run the benchmark at load), warmup=<n>, iters=<n>.
 
 import { parseSpecJson } from './core/index.js';
@@ -24,8 +24,8 @@ function setStatus(el, text, state = 'ok') {
 }
 
 async function loadModel(bytes, spec, name) {
-  model = await createModel(bytes, spec, positiveInt('threads', defaultThreads()));
-  model.info = { name, arch: spec.arch, precision: spec.precision, format: 'onnx-web', classes: spec.classNames.length };
+  model = await createModel(bytes, spec, positiveInt('threads', defaultThreads()), name);
+  model.info = { name, arch: spec.arch, precision: spec.precision, format: model.format, classes: spec.classNames.length };
   const t = model.threads();
   setStatus($('model-status'),
     `${name}: ${spec.arch || 'model'} ${spec.precision}, ${spec.classNames.length} classes, input ${spec.inputWidth}x${spec.inputHeight}; ` +
@@ -40,11 +40,11 @@ async function loadFromUrl() {
 }
 
 async function loadFromFiles(files) {
-  const onnx = files.find((f) => f.name.endsWith('.onnx'));
+  const file = files.find((f) => /\.(onnx|tflite)$/i.test(f.name));
   const json = files.find((f) => f.name.endsWith('.json'));
-  if (!onnx || !json) throw new Error('choose the .onnx file and its .onnx.json sidecar together');
+  if (!file || !json) throw new Error('choose the .onnx or .tflite file and its .json sidecar together');
   const spec = parseSpecJson(await json.text());
-  await loadModel(new Uint8Array(await onnx.arrayBuffer()), spec, onnx.name);
+  await loadModel(new Uint8Array(await file.arrayBuffer()), spec, file.name);
 }
 
 function drawPhoto(bitmap, box) {

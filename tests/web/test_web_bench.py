@@ -12,10 +12,11 @@ from hierattn.defaults import DEFAULT_ONNX
 
 
 def test_threads_check_needs_isolation_and_the_workers() -> None:
-    assert threads_check(2, {"crossOriginIsolated": True, "effective": 2, "workers": 1}) == (2, "verified: ORT kept 2, 1 pool worker(s) started")
-    observed, check = threads_check(2, {"crossOriginIsolated": True, "effective": 2, "workers": 0})
+    ok = threads_check(2, {"crossOriginIsolated": True, "effective": 2, "workers": 1, "observed": 2})
+    assert ok == (2, "verified: runtime kept 2, 1 pool worker(s) started")
+    observed, check = threads_check(2, {"crossOriginIsolated": True, "effective": 2, "workers": 0, "observed": 1})
     assert observed == 1 and check.startswith("MISMATCH")
-    observed, check = threads_check(4, {"crossOriginIsolated": False, "effective": 1, "workers": 0})
+    observed, check = threads_check(4, {"crossOriginIsolated": False, "effective": 1, "workers": 0, "observed": 1})
     assert observed == 1 and "not cross-origin isolated" in check
 
 

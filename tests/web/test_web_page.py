@@ -23,7 +23,7 @@ from PIL import Image
 
 from hierattn.defaults import DEFAULT_ONNX, SAMPLES
 from hierattn.runtime.web_browser import run_job
-from hierattn.runtime.web_server import MODEL_URL, serving
+from hierattn.runtime.web_server import model_url, serving
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
@@ -37,14 +37,15 @@ def _cli(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_server_sends_isolation_headers_and_wasm_types() -> None:
+    url = model_url(DEFAULT_ONNX)
     with serving(DEFAULT_ONNX) as base:
         for path, kind in [("", "text/html"), ("vendor/ort/ort-wasm-simd-threaded.wasm", "application/wasm"),
-                           ("app.js", "text/javascript"), (f"{MODEL_URL}.json", "application/json")]:
+                           ("app.js", "text/javascript"), (f"{url}.json", "application/json")]:
             with urllib.request.urlopen(base + path) as response:
                 assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
                 assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
                 assert response.headers["Content-Type"].startswith(kind), path
-        with urllib.request.urlopen(base + MODEL_URL) as response:
+        with urllib.request.urlopen(base + url) as response:
             assert response.read() == DEFAULT_ONNX.read_bytes()
 
 
@@ -139,4 +140,4 @@ def test_parity_web_errors_are_one_line(tmp_path: Path) -> None:
     done = _cli("hierattn-parity", "--runtime", "web", str(tmp_path), "--model", str(tmp_path / "missing.onnx"))
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "no such file" in done.stderr
     done = _cli("hierattn-serve", "--model", str(GOLDEN / "vectors.json"))
-    assert done.returncode == 1 and "ONNX" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 1 and ".tflite" in done.stderr and "Traceback" not in done.stderr

@@ -1,14 +1,13 @@
-// The exported ONNX model run by ONNX Runtime Web's WASM backend, with its sidecar spec.
-// The runtime files are served from vendor/ort/ next to the page (tools/vendor.mjs copies them),
-// so nothing is fetched from a CDN. Threads need a cross-origin isolated page (COOP/COEP headers);
-// without them ORT runs one thread and `threads` says so.
-
-import * as ort from '../vendor/ort/ort.wasm.min.mjs';
+// The exported model run in the browser, with its sidecar spec: .onnx files by ONNX Runtime Web,
+// .tflite files by LiteRT.js, both WebAssembly on the CPU. Runtime files are served from vendor/
+// next to the page (tools/vendor.mjs copies them), so nothing is fetched from a CDN. Threads need a
+// cross-origin isolated page (COOP/COEP headers); without them a runtime runs one thread and
+// `threads()` says so.
 
 import { inputShape, parseSpecJson } from '../core/index.js';
 
 let workersStarted = 0;
-// Count the Web Workers ORT starts for its thread pool: the proof that threads were really used.
+// Count the Web Workers the runtime starts for its thread pool: the proof that threads were used.
 if (typeof globalThis.Worker === 'function' && !globalThis.Worker.hierattnCounted) {
   const Native = globalThis.Worker;
   globalThis.Worker = class extends Native {
@@ -36,10 +35,9 @@ async function fetchBytes(url, what) {
   return response;
 }
 
-/** Load sidecar text from a URL (`<model>.json` next to the model). */
+/** Load the sidecar (`<model>.json` next to the model). */
 export async function fetchSpec(modelUrl) {
-  const url = `${modelUrl}.json`;
-  return parseSpecJson(await (await fetchBytes(url, 'model metadata')).text());
+  return parseSpecJson(await (await fetchBytes(`${modelUrl}.json`, 'model metadata')).text());
 }
 
 /** Model bytes from a URL. */
@@ -47,39 +45,41 @@ export async function fetchModel(modelUrl) {
   return new Uint8Array(await (await fetchBytes(modelUrl, 'model')).arrayBuffer());
 }
 
+/** The runtime module for a file name: .tflite -> LiteRT.js, .onnx -> ONNX Runtime Web. */
+async function runtimeFor(name) {
+  if (/\.tflite$/i.test(name)) return import('./runtime_litert.js');
+  if (/\.onnx$/i.test(name)) return import('./runtime_ort.js');
+  throw new Error(`${name}: the page runs .onnx and .tflite files`);
+}
+
 /**
- * Create a session for `bytes` (an .onnx file) with `threads` WASM threads.
- * ORT reads numThreads once, at its first session: later calls keep the first value.
+ * Create a model for `bytes` (file `name`) with `threads` WASM threads. A runtime fixes its thread
+ * count when it first loads: reload the page to change it.
  */
-export async function createModel(bytes, spec, threads) {
-  ort.env.wasm.wasmPaths = new URL('../vendor/ort/', import.meta.url).href;
-  ort.env.wasm.numThreads = threads;
-  ort.env.logLevel = 'error';
+export async function createModel(bytes, spec, threads, name) {
+  const backend = await runtimeFor(name);
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const session = await backend.open(bytes, threads, () => workersStarted);
   const loadMs = performance.now() - t0;
   const shape = inputShape(spec);
-  const inputName = session.inputNames[0];
-  const outputName = session.outputNames[0];
   return {
     spec,
     loadMs,
-    sizeBytes: bytes.byteLength,
-    /** What actually runs: requested threads, what ORT kept, isolation, workers started. */
+    format: backend.FORMAT,
+    runtime: session.runtime,
+    /** What actually runs: requested threads, what the runtime kept, isolation, threads observed. */
     threads: () => ({
       requested: threads,
-      effective: ort.env.wasm.numThreads,
+      effective: session.effectiveThreads(),
       crossOriginIsolated: Boolean(globalThis.crossOriginIsolated),
       workers: workersStarted,
+      observed: session.observedThreads(),
     }),
-    runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} wasm`.trim(),
-    /** Run one input; returns the logits (Float32Array) and the wall time of `session.run` in ms. */
+    /** Run one input; returns the logits (Float32Array) and the wall time of the run in ms. */
     async run(tensor) {
-      const feeds = { [inputName]: new ort.Tensor('float32', tensor, shape) };
       const t0 = performance.now();
-      const out = await session.run(feeds);
-      const ms = performance.now() - t0;
-      return { logits: Float32Array.from(out[outputName].data), ms };
+      const logits = await session.run(tensor, shape);
+      return { logits, ms: performance.now() - t0 };
     },
   };
 }

@@ -78,3 +78,9 @@ test('classify checks the output count against the class list', () => {
   assert.equal(result.label, 'NV');
   assert.match(result.disclaimer, /not a diagnosis/);
 });
+
+test('the LiteRT.js version the page reports is the pinned one', () => {
+  const pinned = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).dependencies['@litertjs/core'];
+  const source = readFileSync(join(here, '..', 'lib', 'runtime_litert.js'), 'utf8');
+  assert.equal(source.match(/const VERSION = '([^']+)'/)[1], pinned);
+});
