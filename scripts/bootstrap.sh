@@ -41,8 +41,8 @@ if ! command -v kotlinc >/dev/null 2>&1 || [ ! -f /usr/share/java/junit4.jar ]; 
 fi
 
 # Web demo (web_demo/): Debian's chromium for the headless browser tests, Node + npm for the JS core
-# tests and the pinned npm packages (package-lock.json; `npm ci` also copies ONNX Runtime Web's files
-# into web_demo/vendor/). Reinstalled only when the lock file changes.
+# tests and the pinned npm packages (package-lock.json; `npm ci` also copies ONNX Runtime Web's and
+# LiteRT.js's files into web_demo/vendor/). Reinstalled only when the lock file changes.
 web_missing=""
 command -v chromium >/dev/null 2>&1 || web_missing="$web_missing chromium"
 command -v node >/dev/null 2>&1 || web_missing="$web_missing nodejs"
@@ -58,7 +58,7 @@ if [ -n "$web_missing" ]; then
 fi
 WEB_STAMP="web_demo/node_modules/.hierattn-installed"
 web_want=$(cat web_demo/package-lock.json web_demo/tools/vendor.mjs | sha256sum | cut -d' ' -f1)
-if command -v npm >/dev/null 2>&1 && { [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_STAMP")" != "$web_want" ] || [ ! -f web_demo/vendor/ort/ort.wasm.min.mjs ]; }; then
+if command -v npm >/dev/null 2>&1 && { [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_STAMP")" != "$web_want" ] || [ ! -f web_demo/vendor/ort/ort.wasm.min.mjs ] || [ ! -f web_demo/vendor/litert/core.js ]; }; then
   echo "[bootstrap] installing the web demo's npm packages (npm ci)" >&2
   (cd web_demo && npm ci --no-audit --no-fund --loglevel=error >&2)
   echo "$web_want" > "$WEB_STAMP"
