@@ -26,6 +26,7 @@ app = typer.Typer(
 class Device(str, Enum):
     CPU = "cpu"
     ANDROID = "android"
+    BROWSER = "browser"
 
 
 class AndroidRunnerKind(str, Enum):
@@ -87,7 +88,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: Device = typer.Option(..., "--device", help="Where to run: this machine's CPU, or an Android phone over adb."),
+    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, or local headless Chromium (browser); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
@@ -132,7 +133,14 @@ def main(
             if seconds is not None:
                 settings["iters"] = None
         env = environment.collect()
-        if device is Device.ANDROID:
+        devices = list(dict.fromkeys(device))
+        native = [d for d in devices if d is not Device.BROWSER]
+        if len(native) > 1:
+            raise UsageError("--device cpu and --device android cannot share one run; run them one at a time.")
+        rows: list[dict[str, Any]] = []
+        skipped: list[dict[str, str]] = []
+        config_dict: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+        if native == [Device.ANDROID]:
             from hierattn.benchmarks import android
 
             rows, skipped, env_extra = android.run_android(android.AndroidOptions(
@@ -142,8 +150,7 @@ def main(
                 out_dir=out_dir,
             ), log)
             env["android"] = env_extra
-            config_dict: dict[str, Any] = {"device": "android", **{k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}}
-        else:
+        elif native == [Device.CPU]:
             from hierattn.benchmarks.harness import BenchConfig
             from hierattn.benchmarks.zoo import ZOO
 
@@ -159,7 +166,19 @@ def main(
             from hierattn.benchmarks.harness import run_cpu
 
             rows, skipped = run_cpu(config, log)
-            config_dict = {"device": "cpu", **config.to_dict()}
+            config_dict = config.to_dict()
+        if Device.BROWSER in devices:
+            from hierattn.benchmarks import browser
+
+            from hierattn.benchmarks.zoo import ZOO
+
+            web_rows, _, env["browser"] = browser.run_browser(browser.BrowserOptions(
+                models=names if names is not None else (() if model_files else tuple(ZOO)), model_files=tuple(model_files),
+                formats=settings["formats"], precisions=settings["precisions"],
+                threads=settings["threads"], warmup=settings["warmup"], iters=settings["iters"] or 50, out_dir=out_dir,
+            ), log)
+            rows = [*rows, *web_rows]
+        config_dict = {"device": "+".join(d.value for d in devices), **config_dict}
         from hierattn.benchmarks.report import build_document
 
         document = build_document(env, config_dict, rows, skipped)

@@ -1,4 +1,4 @@
-"""``hierattn-parity DIR``: does the Android app's Kotlin preprocessing agree with this runtime?
+"""``hierattn-parity DIR``: do the Android (Kotlin) and web (JS) ports preprocess exactly as this runtime?
 
 App developers run it on their own photos; we run it on images the golden set does not contain.
 Every image is decoded once with Pillow (EXIF orientation applied, as the app does with
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -187,7 +188,39 @@ def _print_table(results: list[ImageParity]) -> None:
     print(f"{agreed}/{len(results)} images agree (crop boxes identical, values within {TOLERANCE_LEVELS}/255)")
 
 
+class ParityRuntime(str, Enum):
+    """Which port to check: the Android app's Kotlin core, or the web page's JS core in Chromium."""
+
+    kotlin = "kotlin"
+    web = "web"
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+
+
+def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> None:
+    """``--runtime web``: JS core and ONNX Runtime Web in headless Chromium (docs/web.md)."""
+    from hierattn.runtime import web_parity
+    from hierattn.runtime.defaults import default_model_path
+    from hierattn.runtime.web_assets import model_with_sidecar
+
+    def job() -> tuple[list[Any], dict[str, Any]]:
+        if spec is not None:
+            raise UsageError("--runtime web reads the spec from the model's sidecar; pass --model, not --spec.")
+        chosen = model or default_model_path()
+        if chosen is None:
+            raise UsageError("no --model given and the bundled demo model is missing; pass --model.")
+        model_with_sidecar(chosen)
+        images = find_images(folder)
+        log(f"running {len(images)} image(s) in headless Chromium with {chosen.name}")
+        return web_parity.compare_folder_web(images, chosen)
+
+    results, details = run_or_exit(job)
+    if as_json:
+        web_parity.write_json(results, details)
+    else:
+        web_parity.print_table(results)
+    raise typer.Exit(code=0 if all(r.ok for r in results) else 1)
 
 
 @app.command(no_args_is_help=True)
@@ -196,8 +229,13 @@ def main(
     spec: Optional[Path] = typer.Option(None, "--spec", help="Model metadata JSON (the exported <model>.tflite.json)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Exported model whose sidecar or embedded metadata to use."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout instead of a table."),
+    runtime: ParityRuntime = typer.Option(
+        ParityRuntime.kotlin, "--runtime", help="kotlin: the Android core on the JVM; web: the page's JS core and model in headless Chromium."
+    ),
 ) -> None:
-    """Compare the Kotlin core's preprocessing with the Python runtime's on every image of FOLDER."""
+    """Compare a port's preprocessing (Kotlin, or the web page's) with the Python runtime's on every image of FOLDER."""
+    if runtime is ParityRuntime.web:
+        _web(folder, model, spec, as_json)
 
     def job() -> list[ImageParity]:
         model_spec = load_spec(spec, model)

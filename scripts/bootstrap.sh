@@ -39,3 +39,27 @@ if ! command -v kotlinc >/dev/null 2>&1 || [ ! -f /usr/share/java/junit4.jar ]; 
     echo "[bootstrap] kotlinc/junit4 missing: install Debian packages 'kotlin' and 'junit4' (as root) for the Kotlin core tests" >&2
   fi
 fi
+
+# Web demo (web_demo/): Debian's chromium for the headless browser tests, Node + npm for the JS core
+# tests and the pinned npm packages (package-lock.json; `npm ci` also copies ONNX Runtime Web's and
+# LiteRT.js's files into web_demo/vendor/). Reinstalled only when the lock file changes.
+web_missing=""
+command -v chromium >/dev/null 2>&1 || web_missing="$web_missing chromium"
+command -v node >/dev/null 2>&1 || web_missing="$web_missing nodejs"
+command -v npm >/dev/null 2>&1 || web_missing="$web_missing npm"
+if [ -n "$web_missing" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[bootstrap] installing Debian$web_missing for the web demo" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $web_missing >/dev/null
+  else
+    echo "[bootstrap] missing for the web demo:$web_missing (install the Debian packages as root)" >&2
+  fi
+fi
+WEB_STAMP="web_demo/node_modules/.hierattn-installed"
+web_want=$(cat web_demo/package-lock.json web_demo/tools/vendor.mjs | sha256sum | cut -d' ' -f1)
+if command -v npm >/dev/null 2>&1 && { [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_STAMP")" != "$web_want" ] || [ ! -f web_demo/vendor/ort/ort.wasm.min.mjs ] || [ ! -f web_demo/vendor/litert/core.js ]; }; then
+  echo "[bootstrap] installing the web demo's npm packages (npm ci)" >&2
+  (cd web_demo && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$web_want" > "$WEB_STAMP"
+fi
