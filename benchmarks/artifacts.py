@@ -99,6 +99,7 @@ def export_artifact(model: nn.Module, spec: ModelSpec, fmt: str, precision: str,
         UsageError: the converter does not support ``precision``.
     """
     from hierattn.export.base import ConversionRequest, ExportFormat, Precision
+    from hierattn.export.integrity import seal_artifact
     from hierattn.export.registry import get_converter
 
     converter = get_converter(ExportFormat(fmt))
@@ -114,11 +115,8 @@ def export_artifact(model: nn.Module, spec: ModelSpec, fmt: str, precision: str,
             model=model, spec=spec, precision=Precision(precision), workdir=Path(workdir), calibration=calibration
         )
         result = converter.convert(request, destination)
-        embed = getattr(converter, "embed_metadata", None)
-        if embed is not None:
-            embed(result.path, result.spec)
-    sidecar_path(result.path).write_text(result.spec.to_json())
-    return Artifact(spec.arch, fmt, precision, result.path, result.spec, dict(result.notes))
+        sealed = seal_artifact(result.path, result.spec, converter.embed_metadata)
+    return Artifact(spec.arch, fmt, precision, result.path, sealed, dict(result.notes))
 
 
 def save_state_dict(model: nn.Module, destination: Path) -> None:
