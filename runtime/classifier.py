@@ -18,7 +18,7 @@ from hierattn.runtime.backend_base import Backend
 from hierattn.runtime.backends import open_backend
 from hierattn.runtime.errors import HierAttnError, ModelFileError, UsageError
 from hierattn.runtime.image_io import ImageInput, load_rgb
-from hierattn.runtime.integrity import Integrity, verify_artifact
+from hierattn.runtime.integrity import NO_VERIFY_HINT, Integrity, verify_artifact
 from hierattn.runtime.metadata import resolve_spec, sidecar_spec
 from hierattn.runtime.prediction import Prediction, make_prediction
 from hierattn.runtime.preprocess import Preprocessed, preprocess
@@ -68,7 +68,13 @@ class Classifier:
         if beside is not None:  # the Kotlin app reads the sidecar: it must not contradict the model either
             backend.bind_layout(beside.layout)
             _check_compatible(backend, beside, sidecar_path(path).name)
-        return cls(backend, spec if spec is not None else resolve_spec(backend), integrity)
+        resolved = spec if spec is not None else resolve_spec(backend)
+        if integrity is Integrity.UNSEALED and "integrity" in resolved.extra:
+            raise ModelFileError(
+                f"{path}: its metadata has an integrity record but no readable sha256 in it; the file changed "
+                f"after export: {NO_VERIFY_HINT}."
+            )
+        return cls(backend, resolved, integrity)
 
     @property
     def class_names(self) -> tuple[str, ...]:

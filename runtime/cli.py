@@ -87,7 +87,7 @@ def predict(
     if ray is not None:
         from hierattn.runtime.ray_run import predict_on_ray
 
-        summary = run_or_exit(lambda: predict_on_ray(path, images, ray, options, jsonl, parquet, verify))
+        summary = run_or_exit(lambda: predict_on_ray(path, images, ray, options, jsonl, parquet, verify, resume))
         log(summary.line())
         raise typer.Exit(code=1 if summary.errors else 0)
     classifier = run_or_exit(lambda: _load(path, threads, workers, verify))

@@ -38,9 +38,8 @@ def csv_header(class_names: tuple[str, ...]) -> list[str]:
     return ["path", "label", "top_k", "crop_box", "referral", "error", *class_names]
 
 
-def csv_fields(row: Row, class_names: tuple[str, ...]) -> list[str]:
-    """One CSV record; error messages are single lines, so one record is always one line."""
-    d = row.to_dict()
+def csv_fields(d: dict[str, Any], class_names: tuple[str, ...]) -> list[str]:
+    """One CSV record from ``Row.to_dict()``; error messages are single lines, so a record is one line."""
     if d["error"]:
         return [d["path"], "", "", "", "", " ".join(d["error"].splitlines()), *([""] * len(class_names))]
     top_k = ";".join(f"{label}:{p:.6f}" for label, p in d["top_k"])
@@ -55,7 +54,7 @@ def to_csv(rows: list[Row], class_names: tuple[str, ...]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(csv_header(class_names))
     for row in rows:
-        writer.writerow(csv_fields(row, class_names))
+        writer.writerow(csv_fields(row.to_dict(), class_names))
     return buffer.getvalue()
 
 

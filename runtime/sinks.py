@@ -14,7 +14,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from hierattn.runtime.errors import UsageError
 from hierattn.runtime.report import Row, csv_fields, csv_header
@@ -79,8 +79,12 @@ class ResultSink:
 
     def write(self, rows: list[Row]) -> None:
         """Append the rows and flush them to the operating system."""
+        self.write_dicts([row.to_dict() for row in rows])
+
+    def write_dicts(self, rows: list[dict[str, Any]]) -> None:
+        """Append rows already in ``Row.to_dict()`` form (as they come back from Ray workers)."""
         if self.fmt == "jsonl":
-            text = "".join(json.dumps(row.to_dict()) + "\n" for row in rows)
+            text = "".join(json.dumps(row) + "\n" for row in rows)
         else:
             text = "".join(self._line(csv_fields(row, self.class_names)) for row in rows)
         self._file.write(text)
