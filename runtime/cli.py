@@ -78,6 +78,8 @@ def predict(
     outputs = [flag for flag, given in (("--json", as_json), ("--csv", as_csv), ("--jsonl", jsonl), ("--csv-out", csv_out)) if given]
     if len(outputs) > 1:
         raise fail(f"{' and '.join(outputs)} are mutually exclusive; choose one output.", 2)
+    if parquet is not None and ray is None:
+        raise fail("--parquet is written by Ray: add --ray local (or --ray ADDRESS), or use --jsonl/--csv-out.", 2)
     if resume and not (jsonl or csv_out):
         raise fail("--resume needs --jsonl PATH or --csv-out PATH: the file whose images are skipped.", 2)
     from hierattn.runtime.stream import StreamOptions
