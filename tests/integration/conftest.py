@@ -15,23 +15,25 @@ STREAM_PER_CLASS = 25  # 200 images: enough to kill a run halfway, small enough 
 
 @pytest.fixture(scope="session")
 def sealed_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The bundled demo checkpoint exported by hierattn-export to ONNX and TFLite fp32 (validated, sealed).
+    """Sealed exports of the bundled demo model: the bundled ONNX (exported and sealed by the same
+    pipeline code) and a TFLite fp32 that hierattn-export converts, validates and seals here.
 
-    HIERATTN_TEST_EXPORTS=DIR reuses a folder an earlier ``hierattn-export -f onnx -f tflite`` wrote
-    (for quick local iterations; CI always exports afresh).
+    HIERATTN_TEST_EXPORTS=DIR reuses a folder an earlier ``hierattn-export -f tflite`` wrote (for
+    quick local iterations; CI always exports afresh).
     """
+    from hierattn.defaults import DEFAULT_ONNX
+
     reuse = os.environ.get("HIERATTN_TEST_EXPORTS")
     if reuse and not os.environ.get("CI"):
-        return {fmt: Path(reuse) / f"hierattn_xs_fp32.{fmt}" for fmt in ("onnx", "tflite")}
+        return {"onnx": DEFAULT_ONNX, "tflite": Path(reuse) / "hierattn_xs_fp32.tflite"}
     out = tmp_path_factory.mktemp("sealed_exports")
-    command = [sys.executable, "-m", "hierattn.export.cli", "--format", "onnx", "--format", "tflite",
-               "--precision", "fp32", "--output", str(out), "--json"]
+    command = [sys.executable, "-m", "hierattn.export.cli", "--format", "tflite", "--precision", "fp32",
+               "--output", str(out), "--json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout)
-    paths = {a["format"]: Path(a["path"]) for a in report["artifacts"] if a["status"] == "ok"}
-    assert set(paths) == {"onnx", "tflite"}, report
-    return paths
+    (artifact,) = json.loads(done.stdout)["artifacts"]
+    assert artifact["status"] == "ok", artifact
+    return {"onnx": DEFAULT_ONNX, "tflite": Path(artifact["path"])}
 
 
 @pytest.fixture(scope="session")
