@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.runtime.sinks import ResultSink
-
 pytestmark = pytest.mark.slow
 PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
 EVAL = [sys.executable, "-m", "hierattn.training.eval_cli"]
@@ -97,17 +95,6 @@ def test_csv_output_resumes_and_an_existing_file_needs_resume(
     by_path = {r["path"]: r for r in reference_rows}
     for record in records:
         assert record["label"] == by_path[record["path"]]["label"]
-
-
-def test_sink_repairs_only_the_partial_last_line(tmp_path: Path) -> None:
-    out = tmp_path / "partial.jsonl"
-    out.write_text('{"path": "a", "error": "x"}\n{"path": "b"')
-    sink = ResultSink(out, "jsonl", ("A",), resume=True)
-    sink.close()
-    assert sink.done == {"a"} and sink.repaired_bytes == len('{"path": "b"')
-    out.write_text('not json\n{"path": "a"}\n')
-    with pytest.raises(Exception, match="line 1 is not a hierattn result"):
-        ResultSink(out, "jsonl", ("A",), resume=True)
 
 
 def test_eval_streams_with_workers(sealed_models: dict[str, Path], stream_archive: Path) -> None:
