@@ -113,6 +113,7 @@ def export_artifact(
         UsageError: the converter does not support ``precision``.
     """
     from hierattn.export.base import ConversionRequest, ExportFormat, Precision
+    from hierattn.export.integrity import seal_artifact
     from hierattn.export.optimize import export_graph
     from hierattn.export.registry import get_converter
 
@@ -131,11 +132,8 @@ def export_artifact(
             model=graph.model, spec=spec, precision=Precision(precision), workdir=Path(workdir), calibration=calibration
         )
         result = converter.convert(request, destination)
-        embed = getattr(converter, "embed_metadata", None)
-        if embed is not None:
-            embed(result.path, result.spec)
-    sidecar_path(result.path).write_text(result.spec.to_json())
-    return Artifact(spec.arch, fmt, precision, result.path, result.spec, dict(result.notes))
+        sealed = seal_artifact(result.path, result.spec, converter.embed_metadata)
+    return Artifact(spec.arch, fmt, precision, result.path, sealed, dict(result.notes))
 
 
 def save_state_dict(model: nn.Module, destination: Path) -> None:

@@ -1,4 +1,4 @@
-"""Export pipeline: checkpoint -> convert -> embed metadata -> validate -> move into place.
+"""Export pipeline: checkpoint -> convert -> embed metadata and seal -> validate -> move into place.
 
 Every (format, precision) pair runs the same steps, isolated from the others: one failure is
 reported and the next pair still runs. Artifacts are written in a temporary directory inside the
@@ -29,6 +29,7 @@ from hierattn.export.atomic import (
 )
 from hierattn.export.base import ConversionRequest, Converter, ExportFormat, Precision
 from hierattn.export.data import calibration_batch, validation_batch
+from hierattn.export.integrity import seal_artifact
 from hierattn.export.optimize import ExportGraph, export_graph
 from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
 from hierattn.export.registry import get_converter
@@ -214,9 +215,8 @@ def _export_one(
             request.workdir.mkdir()
             with contextlib.redirect_stdout(sys.stderr):
                 result = converter.convert(request, staged)
-                converter.embed_metadata(result.path, result.spec)
-                sidecar_path(result.path).write_text(result.spec.to_json() + "\n", encoding="utf-8")
-                validation = _validate(options, converter, request, result.path, result.spec, images, reference)
+                sealed = seal_artifact(result.path, result.spec, converter.embed_metadata)
+                validation = _validate(options, converter, request, result.path, sealed, images, reference)
             for check in validation.checks:
                 log(f"[{fmt.value} {precision.value}] {check.line()}")
             raise_if_interrupted()  # a converter that swallowed Ctrl-C must not replace the previous file

@@ -77,6 +77,7 @@ class Backend(ABC):
     input: TensorInfo
     output: TensorInfo
     layout: str = "NCHW"
+    thread_safe: bool = True  # False: Classifier serialises calls with a lock
 
     def bind_layout(self, declared: str) -> None:
         """Adopt the layout from the model's spec, checked against the input shape."""

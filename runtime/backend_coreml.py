@@ -16,6 +16,7 @@ LOGITS_OUTPUT = "logits"
 
 class CoreMLBackend(Backend):
     name = "coreml"
+    thread_safe = False  # MLModel.predict makes no thread-safety promise
 
     def __init__(self, path: Path, threads: int | None) -> None:
         if platform.system() != "Darwin":

@@ -1,7 +1,18 @@
-"""LiteRT backend for .tflite files: ``ai-edge-litert``, falling back to ``tflite-runtime``."""
+"""LiteRT backend for .tflite files: ``ai-edge-litert``, falling back to ``tflite-runtime``.
+
+A LiteRT ``Interpreter`` is not thread-safe (its input and output tensors are shared state), so the
+backend keeps a pool of interpreters over the same model bytes: a call borrows an idle one, or builds
+a new one while fewer than ``concurrency`` exist, or waits. ``concurrency=1`` is a plain lock.
+Pool versus lock is measured in docs/runtime_under_load.md.
+"""
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,29 +51,61 @@ def _info(detail: dict[str, Any]) -> TensorInfo:
 class TfliteBackend(Backend):
     name = "litert"
 
-    def __init__(self, path: Path, threads: int | None) -> None:
-        interpreter_class = _interpreter_class()
+    def __init__(self, path: Path, threads: int | None, concurrency: int | None = None) -> None:
+        self._interpreter_class = _interpreter_class()
         self.path = path
+        self._threads = threads
         self._data = path.read_bytes()
-        try:
-            self._interp = interpreter_class(model_content=self._data, num_threads=threads or None)
-            self._interp.allocate_tensors()
-        except (ValueError, RuntimeError) as exc:
-            raise ModelFileError(f"{path}: LiteRT cannot load this file ({str(exc).strip()[:200]}).") from exc
-        inp = self._interp.get_input_details()[0]
-        outputs = self._interp.get_output_details()
+        self.concurrency = concurrency or os.cpu_count() or 1
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._created = 0
+        self._create_lock = threading.Lock()
+        first = self._new_interpreter()
+        inp = first.get_input_details()[0]
+        outputs = first.get_output_details()
         self._input_index = inp["index"]
-        self._output_details = outputs
+        self._output_index = outputs[0]["index"]
         self.input = _info(inp)
         self.output = _info(outputs[0])
+        self._idle.put(first)
+
+    def _new_interpreter(self) -> Any:
+        try:
+            interp = self._interpreter_class(model_content=self._data, num_threads=self._threads or None)
+            interp.allocate_tensors()
+        except (ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"{self.path}: LiteRT cannot load this file ({str(exc).strip()[:200]}).") from exc
+        self._created += 1
+        return interp
+
+    @contextmanager
+    def _borrow(self) -> Iterator[Any]:
+        """An interpreter no other thread uses until the block ends."""
+        try:
+            interp = self._idle.get_nowait()
+        except queue.Empty:
+            with self._create_lock:
+                interp = self._new_interpreter() if self._created < self.concurrency else None
+            if interp is None:
+                interp = self._idle.get()
+        try:
+            yield interp
+        finally:
+            self._idle.put(interp)
+
+    @property
+    def interpreters(self) -> int:
+        """How many interpreters the pool has built so far."""
+        return self._created
 
     def _run(self, x: np.ndarray) -> np.ndarray:
-        if tuple(self._interp.get_input_details()[0]["shape"]) != x.shape:
-            self._interp.resize_tensor_input(self._input_index, list(x.shape))
-            self._interp.allocate_tensors()
-        self._interp.set_tensor(self._input_index, x)
-        self._interp.invoke()
-        return self._interp.get_tensor(self._output_details[0]["index"]).copy()
+        with self._borrow() as interp:
+            if tuple(interp.get_input_details()[0]["shape"]) != x.shape:
+                interp.resize_tensor_input(self._input_index, list(x.shape))
+                interp.allocate_tensors()
+            interp.set_tensor(self._input_index, x)
+            interp.invoke()
+            return interp.get_tensor(self._output_index).copy()
 
     def embedded_spec_json(self) -> str | None:
         payload = read_tflite_metadata(self._data, SPEC_METADATA_KEY)

@@ -10,8 +10,12 @@ from hierattn.runtime.errors import ModelFileError
 SUPPORTED_SUFFIXES = (".onnx", ".tflite", ".mlpackage", ".mlmodel")
 
 
-def open_backend(path: Path, threads: int | None = None) -> Backend:
-    """Load ``path`` with the backend its suffix calls for."""
+def open_backend(path: Path, threads: int | None = None, concurrency: int | None = None) -> Backend:
+    """Load ``path`` with the backend its suffix calls for.
+
+    ``concurrency`` bounds how many calls run at once where the backend needs per-call state
+    (LiteRT's interpreter pool); ONNX Runtime sessions are thread-safe and ignore it.
+    """
     if not path.exists():
         raise ModelFileError(f"Model file {path} does not exist; pass the path of an exported model.")
     suffix = path.suffix.lower()
@@ -22,7 +26,7 @@ def open_backend(path: Path, threads: int | None = None) -> Backend:
     if suffix == ".tflite":
         from hierattn.runtime.backend_tflite import TfliteBackend
 
-        return TfliteBackend(path, threads)
+        return TfliteBackend(path, threads, concurrency)
     if suffix in (".mlpackage", ".mlmodel"):
         from hierattn.runtime.backend_coreml import CoreMLBackend
 

@@ -34,20 +34,27 @@ def to_json(rows: list[Row]) -> str:
     return json.dumps({"results": [row.to_dict() for row in rows], "disclaimer": DISCLAIMER}, indent=2)
 
 
+def csv_header(class_names: tuple[str, ...]) -> list[str]:
+    return ["path", "label", "top_k", "crop_box", "referral", "error", *class_names]
+
+
+def csv_fields(d: dict[str, Any], class_names: tuple[str, ...]) -> list[str]:
+    """One CSV record from ``Row.to_dict()``; error messages are single lines, so a record is one line."""
+    if d["error"]:
+        return [d["path"], "", "", "", "", " ".join(d["error"].splitlines()), *([""] * len(class_names))]
+    top_k = ";".join(f"{label}:{p:.6f}" for label, p in d["top_k"])
+    box = " ".join(map(str, d["crop_box"])) if d["crop_box"] else ""
+    probs = [f"{d['probabilities'][name]:.6f}" for name in class_names]
+    return [d["path"], d["label"], top_k, box, d["referral"]["message"], "", *probs]
+
+
 def to_csv(rows: list[Row], class_names: tuple[str, ...]) -> str:
     """One line per input: path, label, top-k, crop box, referral, error, then one column per class."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["path", "label", "top_k", "crop_box", "referral", "error", *class_names])
+    writer.writerow(csv_header(class_names))
     for row in rows:
-        d = row.to_dict()
-        if d["error"]:
-            writer.writerow([d["path"], "", "", "", "", d["error"], *([""] * len(class_names))])
-            continue
-        top_k = ";".join(f"{label}:{p:.6f}" for label, p in d["top_k"])
-        box = " ".join(map(str, d["crop_box"])) if d["crop_box"] else ""
-        probs = [f"{d['probabilities'][name]:.6f}" for name in class_names]
-        writer.writerow([d["path"], d["label"], top_k, box, d["referral"]["message"], "", *probs])
+        writer.writerow(csv_fields(row.to_dict(), class_names))
     return buffer.getvalue()
 
 

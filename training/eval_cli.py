@@ -1,4 +1,9 @@
-"""``hierattn-eval``: the paper's Table II metrics for a checkpoint or an exported model on DIR/<CLASS>/*."""
+"""``hierattn-eval``: the paper's Table II metrics for a checkpoint or an exported model on DIR/<CLASS>/*.
+
+An exported model goes through the runtime's streaming path (parallel decode/preprocess workers,
+batched inference, only the class probabilities kept), so memory does not grow with the image data;
+``--ray`` runs the same path on a Ray cluster. A checkpoint is evaluated with PyTorch.
+"""
 
 from __future__ import annotations
 
@@ -23,29 +28,39 @@ def main(
     model: Path | None = typer.Option(None, "--model", help="Exported model (ONNX, TFLite, ...) run through the runtime."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the confusion matrix as an image (PNG)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document with all metrics on stdout."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="With --model: threads that decode, preprocess and run inference in parallel."),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="With --model: images per inference call."),
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="With --model: check its sha256 against the digests recorded at export."),
+    ray: str | None = typer.Option(None, "--ray", help="With --model: run on a Ray cluster (ADDRESS, or 'local' for a local Ray runtime)."),
 ) -> None:
     """Accuracy, per-class precision/recall/F1/specificity, macro AUC and the confusion matrix."""
     from hierattn.training.data import load_pixels, scan_image_folder
     from hierattn.training.evaluate import compute_metrics, plot_confusion, softmax
-    from hierattn.training.predict import checkpoint_logits, exported_logits
 
     def run() -> dict:
         if (checkpoint is None) == (model is None):
             raise UsageError("Give exactly one of --checkpoint PATH or --model EXPORTED_FILE.")
+        if model is None and (ray is not None or workers != 1):
+            raise UsageError("--ray and --workers apply to --model (an exported file); a checkpoint runs in PyTorch.")
         dataset = scan_image_folder(data)
-        pixels = load_pixels(dataset, ModelSpec())
         if checkpoint is not None:
             from hierattn.models import load_checkpoint
+            from hierattn.training.predict import checkpoint_logits
 
             network = load_checkpoint(checkpoint)
             names = tuple(network.checkpoint_info.class_names)
-            logits = checkpoint_logits(network, pixels)
+            probabilities = softmax(checkpoint_logits(network, load_pixels(dataset, ModelSpec())))
         else:
-            logits, names = exported_logits(model, pixels)
+            from hierattn.runtime.stream import StreamOptions
+            from hierattn.training.predict import exported_probabilities
+
+            options = StreamOptions(workers=workers, batch_size=batch_size)
+            probabilities, names, summary = exported_probabilities(model, dataset.files, options, verify, ray)
+            log(summary.line())
         if tuple(names) != dataset.class_names:
             raise UsageError(f"The model's classes {list(names)} differ from the data folders "
                              f"{list(dataset.class_names)}; evaluate on folders named like the model's classes.")
-        metrics = compute_metrics(np.asarray(dataset.labels), softmax(logits), dataset.class_names)
+        metrics = compute_metrics(np.asarray(dataset.labels), probabilities, dataset.class_names)
         if plot is not None:
             plot_confusion(metrics, str(plot))
         return metrics

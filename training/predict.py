@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from hierattn.runtime.batch import RunSummary
+    from hierattn.runtime.stream import StreamOptions
 
 
 def checkpoint_logits(model, pixels: np.ndarray, batch_size: int = 32) -> np.ndarray:
@@ -31,3 +37,42 @@ def exported_logits(path: Path, pixels: np.ndarray, batch_size: int = 16) -> tup
         batch = np.stack([to_tensor(p, classifier.spec) for p in pixels[start:start + batch_size]])
         outputs.append(classifier.predict_tensor(batch))
     return np.concatenate(outputs), classifier.class_names
+
+
+def exported_probabilities(
+    path: Path, files: Sequence[Path], options: StreamOptions, verify: bool = True, ray: str | None = None
+) -> tuple[np.ndarray, tuple[str, ...], RunSummary]:
+    """Class probabilities [N, C] of an exported model on ``files`` through the runtime's streaming path.
+
+    Only the probabilities are kept (N x C floats), never the pixels. An unreadable image is an error
+    naming the file: a silently shrunken evaluation set would make the metrics lie.
+    """
+    from hierattn.runtime.errors import HierAttnError
+
+    kept: list[np.ndarray] = []
+    if ray is not None:
+        from hierattn.runtime.ray_run import classify_on_ray
+
+        rows, names, summary = classify_on_ray(path, list(files), ray, options, verify)
+        kept = [_probabilities(row, names) for row in rows]
+    else:
+        from hierattn.runtime.batch import run_stream
+        from hierattn.runtime.classifier import Classifier
+
+        classifier = Classifier.load(path, threads=1 if options.workers > 1 else None, verify=verify,
+                                     concurrency=options.workers)
+        names = classifier.class_names
+        summary = run_stream(classifier, files, options,
+                             lambda chunk: kept.extend(_probabilities(r.to_dict(), names) for r in chunk),
+                             total=len(files))
+    if len(kept) != len(files):
+        raise HierAttnError(f"Got {len(kept)} results for {len(files)} images; re-run the evaluation.")
+    return np.stack(kept), tuple(names), summary
+
+
+def _probabilities(row: dict, names: Sequence[str]) -> np.ndarray:
+    from hierattn.runtime.errors import InvalidImageError
+
+    if row["error"] is not None:
+        raise InvalidImageError(f"Cannot evaluate {row['path']}: {row['error']} Remove or replace the file.")
+    return np.array([row["probabilities"][name] for name in names], dtype=np.float64)

@@ -1,6 +1,7 @@
 package org.hierattn.demo
 
 import android.content.Context
+import org.hierattn.core.ArtifactIntegrity
 import org.hierattn.core.MetadataException
 import org.hierattn.core.ModelMetadata
 import org.tensorflow.lite.support.common.FileUtil
@@ -23,21 +24,25 @@ object ModelAssets {
     fun default(context: Context): String =
         list(context).firstOrNull() ?: throw MetadataException("no .tflite model in assets; run ./gradlew copyModel (see README)")
 
+    /** The model file, checked against the sha256 its sidecar and embedded metadata record. */
     fun loadModel(context: Context, name: String): MappedByteBuffer {
-        try {
-            return FileUtil.loadMappedFile(context, name)
+        val buffer = try {
+            FileUtil.loadMappedFile(context, name)
         } catch (e: FileNotFoundException) {
             throw MetadataException("model '$name' is not in assets; copy it with ./gradlew copyModel")
         }
+        ArtifactIntegrity.verify(buffer, sidecarText(context, name))
+        return buffer
     }
 
-    fun loadMetadata(context: Context, name: String): ModelMetadata {
+    fun loadMetadata(context: Context, name: String): ModelMetadata = ModelMetadata.parse(sidecarText(context, name))
+
+    private fun sidecarText(context: Context, name: String): String {
         val sidecar = name + SIDECAR_SUFFIX
-        val text = try {
+        return try {
             context.assets.open(sidecar).bufferedReader().use { it.readText() }
         } catch (e: FileNotFoundException) {
             throw MetadataException("metadata '$sidecar' is missing from assets; re-export the model with hierattn-export")
         }
-        return ModelMetadata.parse(text)
     }
 }
