@@ -1,8 +1,9 @@
 """Which graph each exporter traces: the model's deploy form (exact rewrites) or the plain module.
 
 The deploy form is built per format because the backends reward different graphs (measured in
-docs/performance.md): ONNX Runtime and LiteRT get the centred-RMSNorm transformer, Core ML keeps
-LayerNorm, which coremltools lowers to its native ``layer_norm`` op. Static and dynamic int8 keep
+docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the centred-RMSNorm
+transformer (five); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
+SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. Static and dynamic int8 keep
 the plain graph: their recipes (which tensors stay float) were measured on it, and a recipe moved
 onto another graph must be re-validated first (docs/quantization.md).
 """
@@ -36,9 +37,7 @@ def deploy_options(fmt: ExportFormat):  # noqa: ANN201 - DeployOptions, imported
     """The deploy-form options that measured best for ``fmt``."""
     from hierattn.models.deploy import DeployOptions
 
-    if fmt is ExportFormat.COREML:
-        return DeployOptions(centered_rmsnorm=False)
-    return DeployOptions(centered_rmsnorm=True)
+    return DeployOptions(centered_rmsnorm=fmt is ExportFormat.TFLITE)
 
 
 def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, optimize: bool = True) -> ExportGraph:
