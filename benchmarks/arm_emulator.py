@@ -32,8 +32,12 @@ class CountedRun:
 
     insns: int
     returncode: int
-    stdout: str
+    stdout_bytes: bytes
     stderr: str
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8", "replace")
 
 
 def qemu_executable() -> str:
@@ -85,11 +89,16 @@ def run_counted(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, s
         if sysroot is not None:
             cmd += ["-L", str(sysroot)]
         try:
-            done = subprocess.run([*cmd, *argv], capture_output=True, text=True, env=dict(env), timeout=timeout,
-                                  check=False)
+            done = subprocess.run([*cmd, *argv], capture_output=True, env=dict(env), timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise HierAttnError(f"Emulated run exceeded {timeout:.0f} s: {' '.join(argv[:3])}") from None
         match = _COUNT.search(count_file.read_text()) if count_file.is_file() else None
+    stderr = done.stderr.decode("utf-8", "replace")
     if match is None:
-        raise HierAttnError(f"{QEMU} wrote no instruction count (exit {done.returncode}): {done.stderr.strip()[-300:]}")
-    return CountedRun(int(match.group(1)), done.returncode, done.stdout, done.stderr)
+        raise HierAttnError(f"{QEMU} wrote no instruction count (exit {done.returncode}): {stderr.strip()[-300:]}")
+    return CountedRun(int(match.group(1)), done.returncode, done.stdout, stderr)
+
+
+def qemu_version() -> str:
+    done = subprocess.run([qemu_executable(), "--version"], capture_output=True, text=True, check=False, timeout=60)
+    return done.stdout.splitlines()[0].strip() if done.stdout else "unknown"

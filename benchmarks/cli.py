@@ -26,6 +26,7 @@ app = typer.Typer(
 class Device(str, Enum):
     CPU = "cpu"
     ANDROID = "android"
+    ARM_EMULATED = "arm-emulated"
 
 
 class AndroidRunnerKind(str, Enum):
@@ -33,6 +34,8 @@ class AndroidRunnerKind(str, Enum):
     APP = "app"
 
 
+ARM_CPUS = ("cortex-a76", "cortex-a53")
+ARM_REPEATS = 4
 QUICK = {"formats": ("pytorch", "onnx", "tflite"), "precisions": ("fp32",), "threads": (1, 2),
          "warmup": 5, "iters": 40, "rounds": 5}
 
@@ -62,7 +65,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
     from hierattn.benchmarks import report
 
     Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
-    for ratio in document["ratios"]:
+    for ratio in document["ratios"] + document["arm_ratios"]:
         log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
     if csv_path is not None:
         report.write_csv(rows, csv_path)
@@ -87,7 +90,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: Device = typer.Option(..., "--device", help="Where to run: this machine's CPU, or an Android phone over adb."),
+    device: Device = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, or LiteRT's aarch64 build under qemu-user (instruction counts, docs/arm.md)."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
@@ -110,6 +113,10 @@ def main(
     android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
     benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
     big_cores: bool = typer.Option(False, "--big-cores", help="Android: pin benchmark_model to the fastest cores with taskset."),
+    cpus: str = typer.Option(",".join(ARM_CPUS), "--cpu", help="arm-emulated: comma-separated qemu-aarch64 CPU models, each its own rows."),
+    arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated: images fed through the ARM kernels for the numerics columns."),
+    validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated --model rows: numerics images (default: the bundled validation set)."),
+    reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
 
@@ -131,7 +138,21 @@ def main(
             if seconds is not None:
                 settings["iters"] = None
         env = environment.collect()
-        if device is Device.ANDROID:
+        if device is Device.ARM_EMULATED:
+            from hierattn.benchmarks import arm
+
+            options = arm.ArmOptions(
+                cpus=_split(cpus) or ARM_CPUS, models=names or (), model_files=tuple(model_files),
+                precisions=settings["precisions"], repeats=iters if iters is not None else ARM_REPEATS,
+                images=arm_images, validation_dir=validation_dir, reference_checkpoint=reference_checkpoint,
+                out_dir=out_dir,
+            )
+            rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)
+            config_dict: dict[str, Any] = {"device": "arm-emulated", "cpus": list(options.cpus),
+                                           "models": list(options.models), "model_files": [str(p) for p in model_files],
+                                           "precisions": list(options.precisions or arm.DEFAULT_PRECISIONS),
+                                           "repeats": options.repeats, "images": options.images}
+        elif device is Device.ANDROID:
             from hierattn.benchmarks import android
 
             rows, skipped, env_extra = android.run_android(android.AndroidOptions(
@@ -141,7 +162,7 @@ def main(
                 out_dir=out_dir,
             ), log)
             env["android"] = env_extra
-            config_dict: dict[str, Any] = {"device": "android", **{k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}}
+            config_dict = {"device": "android", **{k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}}
         else:
             from hierattn.benchmarks.harness import BenchConfig
             from hierattn.benchmarks.zoo import ZOO
