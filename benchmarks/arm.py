@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,7 @@ def _file_jobs(options: ArmOptions) -> list[_Job]:
         side = sidecar_path(path)
         spec = ModelSpec.from_json(side.read_text()) if side.is_file() else ModelSpec()
         images, _ = validation_batch(spec, options.validation_dir)
-        images = images[: options.images]
+        images = images[np.linspace(0, len(images) - 1, min(options.images, len(images))).astype(int)]  # all classes
         logits = _reference_logits(options.reference_checkpoint, images) if options.reference_checkpoint else None
         entry = ZOO.get(spec.arch)
         info = ModelInfo(name=spec.arch, label=path.name, family="file", paper_ms=entry.paper_ms if entry else None)
@@ -205,11 +206,15 @@ def _run_job(guest: Guest, job: _Job, cpus: tuple[str, ...], repeats: int, log: 
         np.save(one_input, prepared[:1, None])
         for cpu in cpus:
             log(f"arm-emulated {cpu}: {job.path.name} numerics on {len(job.images)} images")
+            started = time.monotonic()
             guest.run(cpu, job.path, inputs, 0, outputs)
+            log(f"  numerics run took {time.monotonic() - started:.0f} s under emulation")
             raw = np.load(outputs)
             arm = backend.finish_output(raw.reshape(len(job.images), *raw.shape[2:]))
             log(f"arm-emulated {cpu}: {job.path.name} counting {repeats} and {2 * repeats} inferences")
+            started = time.monotonic()
             count, xnnpack = guest.count(cpu, job.path, one_input, repeats)
+            log(f"  counting runs took {time.monotonic() - started:.0f} s under emulation")
             rows.append(_row(job, cpu, count, xnnpack, guest.userland.manifest["wheel_versions"], len(job.images),
                              agreement(x86, arm), agreement(job.torch_logits, arm)))
             log(f"  {count.per_inference / 1e6:.1f} M insns/inference, setup {count.setup / 1e6:.0f} M")
