@@ -18,8 +18,9 @@ from hierattn.benchmarks import arm_emulator
 from hierattn.benchmarks.arm_userland import Userland
 from hierattn.runtime.errors import HierAttnError
 
-# (implementer, variant, part, revision) of MIDR_EL1 as qemu 7.2 sets it for each model
-# (target/arm/cpu64.c, cpu_tcg.c); the kernel prints these fields in /proc/cpuinfo.
+# (implementer, variant, part, revision) of MIDR_EL1 as qemu 7.2 sets it for each model; the kernel
+# prints these fields in /proc/cpuinfo. tests/integration/test_arm_emulated.py reads MIDR_EL1 in the
+# guest and checks this table against it.
 MIDR: dict[str, tuple[int, int, int, int]] = {
     "cortex-a35": (0x41, 0x1, 0xD04, 0), "cortex-a53": (0x41, 0x0, 0xD03, 4),
     "cortex-a57": (0x41, 0x1, 0xD07, 0), "cortex-a72": (0x41, 0x0, 0xD08, 3),

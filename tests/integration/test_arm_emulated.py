@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hierattn.benchmarks import arm, arm_emulator, arm_userland
+from hierattn.benchmarks import arm, arm_emulator, arm_sysroot, arm_userland
 from hierattn.benchmarks.schema import schema_errors
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
-LOOP = Path(__file__).parents[1] / "fixtures" / "arm" / "loop.S"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
+LOOP = FIXTURES / "loop.S"
 CPU = "cortex-a76"
 TINY_SIZE = (32, 32)
 # --model rows need no PyTorch: the CLI must not import it.
@@ -46,11 +47,23 @@ def plugin() -> Path:
     return arm_emulator.build_plugin(arm_userland.cache_root())
 
 
-def _loop_binary(tmp: Path, iterations: int) -> Path:
-    obj, exe = tmp / f"loop{iterations}.o", tmp / f"loop{iterations}"
-    subprocess.run(["aarch64-linux-gnu-as", "--defsym", f"ITER={iterations}", str(LOOP), "-o", str(obj)], check=True)
+def _assemble(source: Path, exe: Path, *defines: str) -> Path:
+    obj = exe.with_suffix(".o")
+    subprocess.run(["aarch64-linux-gnu-as", *defines, str(source), "-o", str(obj)], check=True)
     subprocess.run(["aarch64-linux-gnu-ld", "-static", str(obj), "-o", str(exe)], check=True)
     return exe
+
+
+def _loop_binary(tmp: Path, iterations: int) -> Path:
+    return _assemble(LOOP, tmp / f"loop{iterations}", "--defsym", f"ITER={iterations}")
+
+
+@pytest.mark.parametrize("cpu", sorted(arm_sysroot.MIDR))
+def test_cpuinfo_midr_is_the_one_qemu_emulates(plugin: Path, tmp_path: Path, cpu: str) -> None:
+    done = arm_emulator.run_counted(plugin, cpu, [str(_assemble(FIXTURES / "midr.S", tmp_path / "midr"))], {})
+    midr = int.from_bytes(done.stdout_bytes, "little")
+    implementer, variant, part, revision = arm_sysroot.MIDR[cpu]
+    assert (midr >> 24, midr >> 20 & 0xF, midr >> 4 & 0xFFF, midr & 0xF) == (implementer, variant, part, revision)
 
 
 @pytest.mark.parametrize("cpu", [CPU, "cortex-a53"])
