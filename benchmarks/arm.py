@@ -145,14 +145,23 @@ def _zoo_jobs(options: ArmOptions, log: Log) -> list[_Job]:
     return jobs
 
 
-def _reference_logits(checkpoint: Path, images: np.ndarray) -> np.ndarray:
-    import torch
+class _Reference:
+    """The PyTorch model the --model files came from: logits for the vs-PyTorch columns, params and MACs."""
 
-    from hierattn.models import load_checkpoint
+    def __init__(self, checkpoint: Path) -> None:
+        from hierattn.models import load_checkpoint
+        from hierattn.models.complexity import count_macs, count_parameters
 
-    model = load_checkpoint(checkpoint)
-    with torch.inference_mode():
-        return np.concatenate([model(torch.from_numpy(images[i:i + 16])).numpy() for i in range(0, len(images), 16)])
+        self.model = load_checkpoint(checkpoint)
+        self.params_m = count_parameters(self.model) / 1e6
+        self.macs_g = count_macs(self.model, (256, 256)) / 1e9
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return np.concatenate([self.model(torch.from_numpy(images[i:i + 16])).numpy()
+                                   for i in range(0, len(images), 16)])
 
 
 def _file_jobs(options: ArmOptions) -> list[_Job]:
@@ -160,16 +169,19 @@ def _file_jobs(options: ArmOptions) -> list[_Job]:
     from hierattn.benchmarks.zoo import ZOO
     from hierattn.export.data import validation_batch
 
+    reference = _Reference(options.reference_checkpoint) if options.reference_checkpoint else None
     jobs = []
     for path in options.model_files:
         side = sidecar_path(path)
         spec = ModelSpec.from_json(side.read_text()) if side.is_file() else ModelSpec()
         images, _ = validation_batch(spec, options.validation_dir)
         images = images[np.linspace(0, len(images) - 1, min(options.images, len(images))).astype(int)]  # all classes
-        logits = _reference_logits(options.reference_checkpoint, images) if options.reference_checkpoint else None
         entry = ZOO.get(spec.arch)
-        info = ModelInfo(name=spec.arch, label=path.name, family="file", paper_ms=entry.paper_ms if entry else None)
-        jobs.append(_Job(spec.arch, spec.precision if side.is_file() else "unknown", path, spec, info, images, logits))
+        info = ModelInfo(name=spec.arch, label=path.name, family="file", paper_ms=entry.paper_ms if entry else None,
+                         params_m=reference.params_m if reference else None,
+                         macs_g=reference.macs_g if reference else None)
+        jobs.append(_Job(spec.arch, spec.precision if side.is_file() else "unknown", path, spec, info, images,
+                         reference.logits(images) if reference else None))
     return jobs
 
 
