@@ -38,6 +38,13 @@ def insn_ratios(rows: Sequence[Row], model: str = MODEL, baseline: str = BASELIN
     return result
 
 
+def _label(row: Row) -> str:
+    """A model's label in a table whose columns are precisions: --model rows share their arch's name."""
+    if row.get("family") == "file":
+        return f"{row['model']} (--model files)"
+    return row.get("label") or row["model"]
+
+
 def _millions(row: Row | None) -> float | None:
     return None if row is None else row["insns_per_inference"] / 1e6
 
@@ -70,7 +77,7 @@ def count_tables(rows: Sequence[Row]) -> str:
             any_row = next(r for (m, _), r in cells.items() if m == model)
             counts = [_number(_millions(cells.get((model, p))), 1) for p in precisions]
             ratios = [_number(_ratio(cells.get((model, p)), cells.get((model, "fp32"))), 2) for p in ratio_cols]
-            lines.append("| " + " | ".join([any_row.get("label") or model, _number(any_row.get("macs_g"), 2),
+            lines.append("| " + " | ".join([_label(any_row), _number(any_row.get("macs_g"), 2),
                                            *counts, *ratios]) + " |")
         xs = [(p, _ratio(cells.get((MODEL, p)), cells.get((BASELINE, p)))) for p in precisions]
         if any(v is not None for _, v in xs):
