@@ -153,3 +153,11 @@ def test_guest_outputs_match_x86_on_the_same_input(tiny: Path, tmp_path: Path) -
     arm.Guest(lambda _: None).run(CPU, tiny, tmp_path / "in.npy", 0, tmp_path / "out.npy")
     on_arm = backend.finish_output(np.load(tmp_path / "out.npy")[:, 0])
     np.testing.assert_allclose(on_arm, backend.run(images), atol=1e-4)
+
+
+@pytest.mark.parametrize(("cpu", "message"), [("cortex-x9", "does not emulate it"), ("max", "no /proc/cpuinfo model")])
+def test_unsupported_cpu_is_a_usage_error(tiny: Path, cpu: str, message: str) -> None:
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", cpu,
+                           "--model", str(tiny)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
