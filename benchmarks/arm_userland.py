@@ -103,7 +103,8 @@ def _fetch_debs(workdir: Path, log: Log) -> dict[str, str]:
     debs.mkdir()
     names = [f"{p}:arm64" for p in DEBIAN_PACKAGES]
     log(f"arm64 userland: apt-get download {len(names)} Debian packages")
-    _run(["apt-get", "download", "-q", *names], debs, "apt-get download of the arm64 packages")
+    _run(["apt-get", "download", "-q", *names], debs,
+         "apt-get download of the arm64 packages (if a version is no longer on the mirror, run 'apt-get update' as root)")
     versions = {}
     for deb in sorted(debs.glob("*.deb")):
         fields = _run(["dpkg-deb", "-f", str(deb), "Package", "Version"], debs, f"reading {deb.name}")
