@@ -27,6 +27,7 @@ class Device(str, Enum):
     CPU = "cpu"
     ANDROID = "android"
     BROWSER = "browser"
+    ARM_EMULATED = "arm-emulated"
 
 
 class AndroidRunnerKind(str, Enum):
@@ -34,6 +35,8 @@ class AndroidRunnerKind(str, Enum):
     APP = "app"
 
 
+ARM_CPUS = ("cortex-a76", "cortex-a53")
+ARM_REPEATS = 4
 QUICK = {"formats": ("pytorch", "onnx", "tflite"), "precisions": ("fp32",), "threads": (1, 2),
          "warmup": 5, "iters": 40, "rounds": 5}
 
@@ -63,7 +66,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
     from hierattn.benchmarks import report
 
     Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
-    for ratio in document["ratios"]:
+    for ratio in document["ratios"] + document["arm_ratios"]:
         log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
     if csv_path is not None:
         report.write_csv(rows, csv_path)
@@ -88,7 +91,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, or local headless Chromium (browser); repeat for one report: --device cpu --device browser."),
+    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), or LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
@@ -112,6 +115,10 @@ def main(
     android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
     benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
     big_cores: bool = typer.Option(False, "--big-cores", help="Android: pin benchmark_model to the fastest cores with taskset."),
+    cpus: str = typer.Option(",".join(ARM_CPUS), "--cpu", help="arm-emulated: comma-separated qemu-aarch64 CPU models, each its own rows."),
+    arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated: images fed through the ARM kernels for the numerics columns."),
+    validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated --model rows: numerics images (default: the bundled validation set)."),
+    reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
 
@@ -136,11 +143,25 @@ def main(
         devices = list(dict.fromkeys(device))
         native = [d for d in devices if d is not Device.BROWSER]
         if len(native) > 1:
-            raise UsageError("--device cpu and --device android cannot share one run; run them one at a time.")
+            raise UsageError("--device cpu, android and arm-emulated cannot share one run; run them one at a time.")
         rows: list[dict[str, Any]] = []
         skipped: list[dict[str, str]] = []
         config_dict: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
-        if native == [Device.ANDROID]:
+        if native == [Device.ARM_EMULATED]:
+            from hierattn.benchmarks import arm
+
+            options = arm.ArmOptions(
+                cpus=_split(cpus) or ARM_CPUS, models=names or (), model_files=tuple(model_files),
+                precisions=settings["precisions"], repeats=iters if iters is not None else ARM_REPEATS,
+                images=arm_images, validation_dir=validation_dir, reference_checkpoint=reference_checkpoint,
+                out_dir=out_dir,
+            )
+            rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)
+            config_dict = {"cpus": list(options.cpus), "models": list(options.models),
+                           "model_files": [str(p) for p in model_files],
+                           "precisions": list(options.precisions or arm.DEFAULT_PRECISIONS),
+                           "repeats": options.repeats, "images": options.images}
+        elif native == [Device.ANDROID]:
             from hierattn.benchmarks import android
 
             rows, skipped, env_extra = android.run_android(android.AndroidOptions(

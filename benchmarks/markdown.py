@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hierattn.benchmarks import arm_report
 from hierattn.benchmarks.report import ratios
 
 Row = dict[str, Any]
@@ -83,7 +84,14 @@ def render(document: dict[str, Any]) -> str:
     skipped = document.get("skipped") or []
     tail = "" if not skipped else "\nSkipped:\n\n" + "\n".join(
         f"- {s['model']} {s['format']} {s['precision']}: {s['reason']}" for s in skipped) + "\n"
-    return "\n".join([head, latency_tables(document["rows"]), ratio_lines(document["rows"])]) + tail
+    timed = [r for r in document["rows"] if r.get("insns_per_inference") is None]
+    parts = [head]
+    if timed or not document["rows"]:
+        parts += [latency_tables(timed), ratio_lines(timed)]
+    counted = arm_report.render(document["rows"])
+    if counted:
+        parts.append(counted)
+    return "\n".join(parts) + tail
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,8 @@ from hierattn.benchmarks.zoo import PAPER_DEVICE
 FIGSIZE = (10.0, 6.0)
 DPI = 100
 PAPER_LABEL = f"paper, {PAPER_DEVICE}"
+Y_LABELS = {"median_ms": "median latency (ms), batch 1",
+            "insns_per_inference": "guest instructions per inference, emulated aarch64 (docs/arm.md)"}
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,17 @@ def _pyplot() -> Any:
 
 
 def _series_name(row: dict[str, Any]) -> str:
+    if row.get("insns_per_inference") is not None:
+        return f"{row['device'].removeprefix('arm-emulated:')} {row['precision']}"
     return f"{row['format']} {row['precision']} t{row['threads']}"
 
 
-def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Path) -> PlotResult:
-    """Median latency against ``x_field`` (params_m or macs_g); HierAttn points highlighted."""
+def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Path,
+            y_field: str = "median_ms") -> PlotResult:
+    """Median latency (or ``y_field``) against ``x_field`` (params_m or macs_g); HierAttn points highlighted."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
-    usable = [r for r in rows if r.get(x_field) is not None and r.get("median_ms") is not None]
+    usable = [r for r in rows if r.get(x_field) is not None and r.get(y_field) is not None]
     series: dict[str, list[dict[str, Any]]] = {}
     for row in usable:
         series.setdefault(_series_name(row), []).append(row)
@@ -54,26 +59,27 @@ def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Pa
     markers = ("o", "s", "^", "D", "v")  # one marker per thread count
     for index, (name, members) in enumerate(sorted(series.items())):
         xs = [r[x_field] for r in members]
-        ys = [r["median_ms"] for r in members]
+        ys = [r[y_field] for r in members]
         marker = markers[(int(members[0]["threads"]) - 1) % len(markers)]
         line = ax.scatter(xs, ys, label=name, s=30, alpha=0.85, color=colours(index % 20), marker=marker)
         hier = [r for r in members if r["family"] == "hierattn"]
         if hier:
-            ax.scatter([r[x_field] for r in hier], [r["median_ms"] for r in hier], s=120,
+            ax.scatter([r[x_field] for r in hier], [r[y_field] for r in hier], s=120,
                        facecolors="none", edgecolors=line.get_facecolor()[:1], linewidths=1.8)
-    paper = {r["model"]: (r[x_field], r["paper_ms"], r["label"]) for r in usable if r.get("paper_ms") is not None}
+    paper = {r["model"]: (r[x_field], r["paper_ms"], r["label"]) for r in usable
+             if r.get("paper_ms") is not None and y_field == "median_ms"}  # the paper's ms share only a latency axis
     if paper:
         ax.scatter([v[0] for v in paper.values()], [v[1] for v in paper.values()], marker="x", c="black",
                    s=50, label=PAPER_LABEL)
     labelled = {r["model"]: r for r in usable}
     for row in labelled.values():
-        ax.annotate(row["label"], (row[x_field], row["median_ms"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.annotate(row["label"], (row[x_field], row[y_field]), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel(x_label)
-    latencies = [r["median_ms"] for r in usable]
+    latencies = [r[y_field] for r in usable]
     if latencies and max(latencies) > 10 * min(latencies):
         ax.set_yscale("log")  # keeps the fast rows readable next to oversubscribed ones
-    ax.set_ylabel("median latency (ms), batch 1")
-    ax.set_title(f"Latency vs {x_label} (circled: HierAttn)")
+    ax.set_ylabel(Y_LABELS[y_field])
+    ax.set_title(f"{Y_LABELS[y_field].split(',')[0].capitalize()} vs {x_label} (circled: HierAttn)")
     ax.grid(True, alpha=0.3)
     if usable:
         ax.legend(fontsize=7, loc="best")
@@ -116,6 +122,8 @@ def write_plots(rows: Sequence[dict[str, Any]], prefix: Path) -> list[PlotResult
     if prefix.suffix.lower() == ".png":
         prefix = prefix.with_suffix("")
     prefix.parent.mkdir(parents=True, exist_ok=True)
+    if any(r.get("insns_per_inference") is not None for r in rows):
+        return [scatter(rows, "macs_g", "MACs (G)", prefix.with_name(prefix.name + "_insns.png"), "insns_per_inference")]
     return [
         scatter(rows, "params_m", "parameters (M)", prefix.with_name(prefix.name + "_params.png")),
         scatter(rows, "macs_g", "MACs (G)", prefix.with_name(prefix.name + "_macs.png")),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hierattn.benchmarks.arm_report import insn_ratios
 from hierattn.benchmarks.schema import ROW_FIELDS, SCHEMA_VERSION, schema_errors
 
 Row = dict[str, Any]
@@ -18,6 +19,13 @@ TABLE_COLUMNS = (
     ("throughput_ips", "img/s", ".1f"), ("cold_start_ms", "cold ms", ".0f"), ("peak_rss_mb", "RSS MB", ".0f"),
     ("size_mb", "size MB", ".2f"), ("params_m", "params M", ".2f"), ("macs_g", "GMACs", ".3f"),
     ("fidelity_max_abs_diff", "max|diff|", ".1e"), ("paper_ms", "paper ms", ".0f"),
+)
+ARM_COLUMNS = (
+    ("device", "device", ""), ("label", "model", ""), ("precision", "prec", ""),
+    ("insns_per_inference", "insns/inference", ",.0f"), ("setup_insns", "setup insns", ",.0f"),
+    ("size_mb", "size MB", ".2f"), ("macs_g", "GMACs", ".3f"), ("numerics_images", "images", "d"),
+    ("x86_max_abs_diff", "max|diff| x86", ".1e"), ("x86_top1_agreement", "top-1 x86", ".3f"),
+    ("fidelity_max_abs_diff", "max|diff| torch", ".1e"), ("fidelity_top1_agreement", "top-1 torch", ".3f"),
 )
 
 
@@ -35,6 +43,8 @@ def ratios(rows: Sequence[Row], model: str = "hierattn_xs", baseline: str = "mob
     """Median-latency ratios for ``model``: vs ``baseline`` in the same setting, and vs its own PyTorch eager row."""
     by_model: dict[str, dict[tuple[Any, ...], Row]] = {}
     for row in rows:
+        if row.get("insns_per_inference") is not None:
+            continue  # arm-emulated rows compare instruction counts: see arm_report.insn_ratios
         by_model.setdefault(row["model"], {})[_key(row)] = row
     mine, theirs = by_model.get(model, {}), by_model.get(baseline, {})
     result = []
@@ -60,6 +70,7 @@ def build_document(
         "rows": [{name: row.get(name) for name in ROW_FIELDS} for row in rows],
         "skipped": list(skipped),
         "ratios": ratios(rows),
+        "arm_ratios": insn_ratios(rows),
     }
     errors = schema_errors(document)
     if errors:
@@ -92,11 +103,17 @@ def render_table(rows: Sequence[Row], title: str = "hierattn-bench") -> Any:
     """A rich Table of the rows (print it with a rich Console on stderr or stdout)."""
     from rich.table import Table
 
+    arm = bool(rows) and all(r.get("insns_per_inference") is not None for r in rows)
+    columns = ARM_COLUMNS if arm else TABLE_COLUMNS
     table = Table(title=title)
-    for _, header, fmt in TABLE_COLUMNS:
+    for _, header, fmt in columns:
         table.add_column(header, justify="right" if fmt else "left")
-    for row in sorted(rows, key=lambda r: (r["format"], r["precision"], r["threads"], r["median_ms"] or r["mean_ms"])):
-        table.add_row(*(_cell(row.get(name), fmt) for name, _, fmt in TABLE_COLUMNS))
+    if arm:
+        ordered = sorted(rows, key=lambda r: (r["device"], r["precision"], r["insns_per_inference"]))
+    else:
+        ordered = sorted(rows, key=lambda r: (r["format"], r["precision"], r["threads"], r["median_ms"] or r["mean_ms"]))
+    for row in ordered:
+        table.add_row(*(_cell(row.get(name), fmt) for name, _, fmt in columns))
     return table
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: arm-emulated rows (instruction counts; latency fields nullable)
 
 NUMBER = (int, float)
 # name: (allowed JSON types, may be null)
@@ -27,13 +27,16 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "batch": ((int,), False),
     "warmup": ((int,), False),
     "iters": ((int,), False),
-    "median_ms": (NUMBER, True),  # null only for benchmark_model rows: it reports no median
+    # latency: null for arm-emulated rows (they count instructions); median also for benchmark_model
+    "median_ms": (NUMBER, True),
     "p90_ms": (NUMBER, True),
-    "mean_ms": (NUMBER, False),
-    "min_ms": (NUMBER, False),
-    "max_ms": (NUMBER, False),
-    "std_ms": (NUMBER, False),
-    "throughput_ips": (NUMBER, False),
+    "mean_ms": (NUMBER, True),
+    "min_ms": (NUMBER, True),
+    "max_ms": (NUMBER, True),
+    "std_ms": (NUMBER, True),
+    "throughput_ips": (NUMBER, True),
+    "insns_per_inference": (NUMBER, True),  # arm-emulated rows only
+    "setup_insns": (NUMBER, True),
     "cold_start_ms": (NUMBER, True),
     "load_ms": (NUMBER, True),
     "first_ms": (NUMBER, True),
@@ -43,6 +46,9 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "macs_g": (NUMBER, True),
     "fidelity_max_abs_diff": (NUMBER, True),
     "fidelity_top1_agreement": (NUMBER, True),
+    "numerics_images": ((int,), True),
+    "x86_max_abs_diff": (NUMBER, True),
+    "x86_top1_agreement": (NUMBER, True),
     "paper_ms": (NUMBER, True),
     "artifact": ((str,), False),
 }

@@ -85,17 +85,24 @@ class Backend(ABC):
 
     def run(self, x_nchw: np.ndarray) -> np.ndarray:
         """Run NCHW float32 ``[N, 3, H, W]`` and return float32 logits ``[N, num_classes]``."""
-        x = x_nchw.transpose(0, 2, 3, 1) if self.layout == "NHWC" else x_nchw
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        if self.input.quantization is not None:
-            x = self.input.quantization.quantize(x)
-        elif x.dtype != self.input.dtype:
-            x = x.astype(self.input.dtype)
+        x = self.prepare_input(x_nchw)
         batch = self.input.static_batch
         if batch is None or batch == x.shape[0]:
             out = self._run(x)
         else:
             out = np.concatenate([self._run(x[i : i + batch]) for i in range(0, x.shape[0], batch)])
+        return self.finish_output(out)
+
+    def prepare_input(self, x_nchw: np.ndarray) -> np.ndarray:
+        """NCHW float32 images in the model's own layout and input dtype (quantized if it is integer)."""
+        x = x_nchw.transpose(0, 2, 3, 1) if self.layout == "NHWC" else x_nchw
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if self.input.quantization is not None:
+            return self.input.quantization.quantize(x)
+        return x.astype(self.input.dtype) if x.dtype != self.input.dtype else x
+
+    def finish_output(self, out: np.ndarray) -> np.ndarray:
+        """Raw model outputs as float32 logits (dequantized if the output is integer)."""
         if self.output.quantization is not None:
             return self.output.quantization.dequantize(out)
         return out.astype(np.float32, copy=False)

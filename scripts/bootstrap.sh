@@ -63,3 +63,18 @@ if command -v npm >/dev/null 2>&1 && { [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_S
   (cd web_demo && npm ci --no-audit --no-fund --loglevel=error >&2)
   echo "$web_want" > "$WEB_STAMP"
 fi
+# hierattn-bench --device arm-emulated (docs/arm.md): qemu-user, a C compiler for the
+# instruction-count plugin, cross binutils for its test loop, and Debian's arm64 package lists for the
+# guest userland (the packages themselves are fetched into ~/.cache/hierattn on first use).
+if ! command -v qemu-aarch64 >/dev/null 2>&1 || ! command -v aarch64-linux-gnu-as >/dev/null 2>&1 \
+   || ! command -v gcc >/dev/null 2>&1 || ! apt-cache show libc6:arm64 >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[bootstrap] installing qemu-user, gcc and aarch64 binutils; enabling arm64 packages" >&2
+    dpkg --add-architecture arm64
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      qemu-user gcc libc6-dev binutils-aarch64-linux-gnu >/dev/null
+  else
+    echo "[bootstrap] arm-emulated benchmarks need (as root): dpkg --add-architecture arm64 && apt-get update && apt-get install qemu-user gcc binutils-aarch64-linux-gnu" >&2
+  fi
+fi

@@ -1,0 +1,104 @@
+"""Run an aarch64 program under ``qemu-aarch64 -cpu CPU`` with the instruction-count plugin.
+
+The plugin (``arm_plugin/insn_count.c``, built here with the host's C compiler into the cache)
+adds each translated block's instruction count every time the block executes, so a run's count is
+exact and does not depend on how fast or loaded the host is. See docs/arm.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hierattn.runtime.errors import HierAttnError, UsageError
+
+PLUGIN_DIR = Path(__file__).parent / "arm_plugin"
+PLUGIN_SOURCES = ("insn_count.c", "qemu_plugin_api.h")
+QEMU = "qemu-aarch64"
+_COUNT = re.compile(r"insns (\d+)")
+INSTALL_HINT = "install Debian's qemu-user and gcc (run 'bash scripts/bootstrap.sh' as root)"
+
+
+@dataclass(frozen=True)
+class CountedRun:
+    """One emulated process: guest instructions executed, exit code and its output."""
+
+    insns: int
+    returncode: int
+    stdout_bytes: bytes
+    stderr: str
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8", "replace")
+
+
+def qemu_executable() -> str:
+    path = shutil.which(QEMU)
+    if path is None:
+        raise HierAttnError(f"{QEMU} is not on PATH: {INSTALL_HINT}.")
+    return path
+
+
+def qemu_cpus() -> tuple[str, ...]:
+    """The CPU models this qemu-aarch64 emulates (``-cpu help``)."""
+    done = subprocess.run([qemu_executable(), "-cpu", "help"], capture_output=True, text=True, check=False, timeout=60)
+    return tuple(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+
+
+def check_cpus(cpus: Sequence[str]) -> None:
+    known = qemu_cpus()
+    unknown = [c for c in cpus if c not in known]
+    if unknown:
+        raise UsageError(f"--cpu {', '.join(unknown)}: {QEMU} does not emulate it; choose from: {', '.join(known)}.")
+
+
+def build_plugin(cache: Path) -> Path:
+    """Compile the counter plugin once per source version; returns the shared object."""
+    digest = hashlib.sha256(b"".join((PLUGIN_DIR / name).read_bytes() for name in PLUGIN_SOURCES)).hexdigest()[:12]
+    target = cache / f"libinsn_count-{digest}.so"
+    if target.is_file():
+        return target
+    compiler = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("cc")
+    if compiler is None:
+        raise HierAttnError(f"No C compiler to build the instruction-count plugin: {INSTALL_HINT}.")
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    done = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-Wall", "-Werror",
+                           "-o", str(partial), str(PLUGIN_DIR / "insn_count.c")],
+                          capture_output=True, text=True, check=False, timeout=120)
+    if done.returncode != 0:
+        raise HierAttnError(f"Building the instruction-count plugin failed: {done.stderr.strip()[:300]}")
+    partial.replace(target)
+    return target
+
+
+def run_counted(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
+                timeout: float = 3600.0) -> CountedRun:
+    """Run ``argv`` under ``qemu-aarch64 -cpu cpu`` and return its exact guest instruction count."""
+    with tempfile.TemporaryDirectory(prefix="hierattn-insns-") as tmp:
+        count_file = Path(tmp) / "count"
+        cmd = [qemu_executable(), "-cpu", cpu, "-plugin", f"{plugin},out={count_file}"]
+        if sysroot is not None:
+            cmd += ["-L", str(sysroot)]
+        try:
+            done = subprocess.run([*cmd, *argv], capture_output=True, env=dict(env), timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise HierAttnError(f"Emulated run exceeded {timeout:.0f} s: {' '.join(argv[:3])}") from None
+        match = _COUNT.search(count_file.read_text()) if count_file.is_file() else None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if match is None:
+        raise HierAttnError(f"{QEMU} wrote no instruction count (exit {done.returncode}): {stderr.strip()[-300:]}")
+    return CountedRun(int(match.group(1)), done.returncode, done.stdout, stderr)
+
+
+def qemu_version() -> str:
+    done = subprocess.run([qemu_executable(), "--version"], capture_output=True, text=True, check=False, timeout=60)
+    return done.stdout.splitlines()[0].strip() if done.stdout else "unknown"

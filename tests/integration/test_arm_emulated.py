@@ -1,0 +1,163 @@
+"""``--device arm-emulated``: the instruction counter is exact, and a small model runs end to end.
+
+Real qemu-aarch64, the real plugin built from ``benchmarks/arm_plugin``, the real aarch64 userland
+(Debian arm64 packages + PyPI aarch64 wheels, built into the cache on first use) and real LiteRT on
+both sides. The model is a small Keras CNN converted here, so the emulated inferences take
+milliseconds; the zoo models go through the same path (docs/arm.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hierattn.benchmarks import arm, arm_emulator, arm_sysroot, arm_userland
+from hierattn.benchmarks.schema import schema_errors
+from hierattn.runtime.spec import ModelSpec, sidecar_path
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
+LOOP = FIXTURES / "loop.S"
+CPU = "cortex-a76"
+TINY_SIZE = (32, 32)
+# --model rows need no PyTorch: the CLI must not import it.
+TORCH_FREE_CLI = """
+import sys
+from hierattn.benchmarks.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+assert "torch" not in sys.modules, "torch was imported"
+sys.exit(code)
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-aarch64") is None or shutil.which("aarch64-linux-gnu-as") is None,
+                                reason="qemu-user / binutils-aarch64-linux-gnu not installed (scripts/bootstrap.sh)")
+
+
+@pytest.fixture(scope="session")
+def plugin() -> Path:
+    return arm_emulator.build_plugin(arm_userland.cache_root())
+
+
+def _assemble(source: Path, exe: Path, *defines: str) -> Path:
+    obj = exe.with_suffix(".o")
+    subprocess.run(["aarch64-linux-gnu-as", *defines, str(source), "-o", str(obj)], check=True)
+    subprocess.run(["aarch64-linux-gnu-ld", "-static", str(obj), "-o", str(exe)], check=True)
+    return exe
+
+
+def _loop_binary(tmp: Path, iterations: int) -> Path:
+    return _assemble(LOOP, tmp / f"loop{iterations}", "--defsym", f"ITER={iterations}")
+
+
+@pytest.mark.parametrize("cpu", sorted(arm_sysroot.MIDR))
+def test_cpuinfo_midr_is_the_one_qemu_emulates(plugin: Path, tmp_path: Path, cpu: str) -> None:
+    done = arm_emulator.run_counted(plugin, cpu, [str(_assemble(FIXTURES / "midr.S", tmp_path / "midr"))], {})
+    midr = int.from_bytes(done.stdout_bytes, "little")
+    implementer, variant, part, revision = arm_sysroot.MIDR[cpu]
+    assert (midr >> 24, midr >> 20 & 0xF, midr >> 4 & 0xFFF, midr & 0xF) == (implementer, variant, part, revision)
+
+
+@pytest.mark.parametrize("cpu", [CPU, "cortex-a53"])
+@pytest.mark.parametrize("iterations", [1, 1000, 123457])
+def test_plugin_counts_a_known_loop_exactly(plugin: Path, tmp_path: Path, cpu: str, iterations: int) -> None:
+    done = arm_emulator.run_counted(plugin, cpu, [str(_loop_binary(tmp_path, iterations))], {})
+    assert done.returncode == 0
+    assert done.insns == 1 + 2 * iterations + 3
+
+
+def _tiny_tflite(directory: Path) -> Path:
+    """A small float CNN with the demo's classes, input [1, 32, 32, 3], and its sidecar."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(0)
+    spec = ModelSpec(input_size=TINY_SIZE, layout="NHWC", arch="tiny_cnn", precision="fp32")
+    model = tf.keras.Sequential([
+        tf.keras.Input((*TINY_SIZE, 3), batch_size=1),
+        tf.keras.layers.Conv2D(8, 3, strides=2, activation="relu"),
+        tf.keras.layers.DepthwiseConv2D(3, activation="relu"),
+        tf.keras.layers.GlobalAveragePooling2D(),
+        tf.keras.layers.Dense(spec.num_classes),
+    ])
+    path = directory / "tiny_cnn_fp32.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    sidecar_path(path).write_text(spec.to_json())
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_tflite(tmp_path_factory.mktemp("arm-tiny"))
+
+
+@pytest.fixture(scope="session")
+def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("arm-report")
+    done = subprocess.run(
+        [sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", CPU,
+         "--model", str(tiny), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
+         "--markdown", str(out / "report.md"), "--plot", str(out / "plot")],
+        capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {"json": json.loads((out / "report.json").read_text()), "md": (out / "report.md").read_text(),
+            "out": out}
+
+
+def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
+    document = report["json"]
+    assert schema_errors(document) == []
+    (row,) = document["rows"]
+    assert row["device"] == f"arm-emulated:{CPU}"
+    assert row["backend"] == "litert-aarch64+xnnpack"
+    assert row["insns_per_inference"] > 0 and row["setup_insns"] > row["insns_per_inference"]
+    assert row["median_ms"] is None and row["numerics_images"] == 4
+    # A float model on ARM NEON kernels vs x86 AVX kernels: same classes, tiny rounding differences.
+    assert row["x86_top1_agreement"] == 1.0
+    assert row["x86_max_abs_diff"] < 1e-3
+    assert document["environment"]["arm_emulated"]["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
+    millions = f"{row['insns_per_inference'] / 1e6:.1f}"
+    assert millions in report["md"]
+    assert (report["out"] / "plot_insns.png").stat().st_size > 0
+
+
+def test_counts_repeat_within_a_tenth_of_a_percent(tiny: Path, report: dict[str, Any]) -> None:
+    from hierattn.export.data import validation_batch
+    from hierattn.runtime.backends import open_backend
+
+    guest = arm.Guest(lambda _: None)
+    one = report["out"] / "one.npy"
+    backend = open_backend(tiny, threads=1)
+    backend.bind_layout("NHWC")
+    images, _ = validation_batch(ModelSpec(input_size=TINY_SIZE), None)  # the report's first image
+    np.save(one, backend.prepare_input(images[:1])[:, None])
+    again, _ = guest.count(CPU, tiny, one, 3)
+    first = report["json"]["rows"][0]["insns_per_inference"]
+    assert again.per_inference == pytest.approx(first, rel=1e-3)
+
+
+def test_guest_outputs_match_x86_on_the_same_input(tiny: Path, tmp_path: Path) -> None:
+    from hierattn.runtime.backends import open_backend
+
+    backend = open_backend(tiny, threads=1)
+    backend.bind_layout("NHWC")
+    images = np.random.default_rng(1).uniform(0, 1, (3, 3, *TINY_SIZE)).astype(np.float32)
+    np.save(tmp_path / "in.npy", backend.prepare_input(images)[:, None])
+    arm.Guest(lambda _: None).run(CPU, tiny, tmp_path / "in.npy", 0, tmp_path / "out.npy")
+    on_arm = backend.finish_output(np.load(tmp_path / "out.npy")[:, 0])
+    np.testing.assert_allclose(on_arm, backend.run(images), atol=1e-4)
+
+
+@pytest.mark.parametrize(("cpu", "message"), [("cortex-x9", "does not emulate it"), ("max", "no /proc/cpuinfo model")])
+def test_unsupported_cpu_is_a_usage_error(tiny: Path, cpu: str, message: str) -> None:
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", cpu,
+                           "--model", str(tiny)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
