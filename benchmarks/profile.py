@@ -204,11 +204,13 @@ def _profile_tflite(path: Path) -> Profile:
 
 def _profile_coreml(path: Path) -> Profile:
     try:
-        from coremltools.models.utils import load_spec
+        from hierattn.export.coreml import import_coremltools
+
+        coremltools = import_coremltools()  # imports torch's compiler first: coremltools alone segfaults here
     except ImportError:
         raise missing_backend("coremltools", "coreml", "Counting Core ML ops") from None
     try:
-        spec = load_spec(str(path))
+        spec = coremltools.utils.load_spec(str(path))
     except Exception as exc:  # protobuf / package errors
         raise ModelFileError(f"coremltools cannot read {path} ({exc}); re-export it.") from exc
     ops: Counter[str] = Counter()
