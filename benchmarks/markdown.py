@@ -34,8 +34,18 @@ def _number(value: Any, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _line(row: Row, zoo_models: set[str]) -> str:
+    """Table line of a row: its model, or its file name for a --model file whose architecture is also a zoo row."""
+    if row.get("family") == "file" and row["model"] in zoo_models:
+        return f"{row['label']} ({row.get('graph') or 'graph unknown'})"
+    return row["model"]
+
+
 def latency_tables(rows: Sequence[Row]) -> str:
     """Median latency (ms) per model and format/precision, one table per (threads, batch)."""
+    zoo_models = {r["model"] for r in rows if r.get("family") != "file"}
+    rows = [{**r, "model": _line(r, zoo_models), "label": _line(r, zoo_models) if r.get("family") == "file" else r.get("label")}
+            for r in rows]
     settings = sorted({(r["threads"], r["batch"]) for r in rows})
     present = {(r["format"], r["precision"]) for r in rows}
     columns = [c for c in COLUMN_ORDER if (c[0], c[1]) in present]

@@ -45,7 +45,11 @@ def ratios(rows: Sequence[Row], model: str = "hierattn_xs", baseline: str = "mob
     for row in rows:
         if row.get("insns_per_inference") is not None:
             continue  # arm-emulated rows compare instruction counts: see arm_report.insn_ratios
-        by_model.setdefault(row["model"], {})[_key(row)] = row
+        slot = by_model.setdefault(row["model"], {})
+        current = slot.get(_key(row))
+        # A zoo row outranks a --model file of the same architecture (which may hold another graph).
+        if current is None or current.get("family") == "file" or row.get("family") != "file":
+            slot[_key(row)] = row
     mine, theirs = by_model.get(model, {}), by_model.get(baseline, {})
     result = []
     for key, row in sorted(mine.items(), key=lambda kv: str(kv[0])):

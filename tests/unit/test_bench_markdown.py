@@ -42,3 +42,15 @@ def test_render_from_json_report_includes_ratios_and_skips(tmp_path: Path, capsy
     assert "| tflite | int8 | 1 | 2.00 | 0.33 |" in out  # xs/MobileNetV3 and xs/its own eager, measured
     assert "- m tflite int8: why" in out
     assert markdown.main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_a_model_file_of_a_zoo_architecture_gets_its_own_line_and_no_say_in_ratios() -> None:
+    rows = _rows()
+    plain = {**make_row("hierattn_xs", "tflite", 1, 99.0), "family": "file", "label": "xs_plain.tflite", "graph": "plain"}
+    rows.append(plain)
+    (ratio,) = [r for r in report.ratios(rows) if (r["format"], r["precision"], r["threads"]) == ("tflite", "fp32", 1)]
+    assert ratio["hierattn_xs_over_mobilenet_v3_large"] == 10.0 / 5.0  # the zoo rows, not the file
+    text = markdown.latency_tables(rows).split("2 threads")[0]
+    assert "| xs_plain.tflite (plain) |" in text
+    xs_line = next(line for line in text.splitlines() if line.startswith("| HierAttn-xs"))
+    assert "99.0" not in xs_line
