@@ -198,6 +198,18 @@ class ParityRuntime(str, Enum):
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
 
+def write_json(results: list[Any], extra: dict[str, Any]) -> None:
+    """One JSON document on stdout: ``ok``, the runtime's ``extra`` fields, every image and a summary."""
+    doc = {
+        "ok": all(r.ok for r in results),
+        **extra,
+        "images": [asdict(r) for r in results],
+        "summary": {"images": len(results), "agreed": sum(r.ok for r in results)},
+    }
+    json.dump(doc, sys.stdout)
+    sys.stdout.write("\n")
+
+
 def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> None:
     """``--runtime web``: JS core and ONNX Runtime Web in headless Chromium (docs/web.md)."""
     from hierattn.runtime import web_parity
@@ -217,7 +229,9 @@ def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> 
 
     results, details = run_or_exit(job)
     if as_json:
-        web_parity.write_json(results, details)
+        extra = {"runtime": "web", "tolerance_levels": web_parity.TOLERANCE_LEVELS,
+                 "prob_tolerance": web_parity.PROB_TOLERANCE, **details}
+        write_json(results, extra)
     else:
         web_parity.print_table(results)
     raise typer.Exit(code=0 if all(r.ok for r in results) else 1)

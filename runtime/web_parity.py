@@ -10,10 +10,8 @@ PROB_TOLERANCE.
 from __future__ import annotations
 
 import base64
-import json
-import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -146,18 +144,3 @@ def print_table(results: list[WebImageParity]) -> None:
     agreed = sum(r.ok for r in results)
     print(f"{agreed}/{len(results)} images agree (crop boxes identical, pixels within {TOLERANCE_LEVELS}/255, "
           f"top-1 identical, probabilities within {PROB_TOLERANCE:g})")
-
-
-def write_json(results: list[WebImageParity], details: dict[str, Any]) -> None:
-    """One JSON document on stdout."""
-    doc = {
-        "ok": all(r.ok for r in results),
-        "runtime": "web",
-        "tolerance_levels": TOLERANCE_LEVELS,
-        "prob_tolerance": PROB_TOLERANCE,
-        **details,
-        "images": [asdict(r) for r in results],
-        "summary": {"images": len(results), "agreed": sum(r.ok for r in results)},
-    }
-    json.dump(doc, sys.stdout)
-    sys.stdout.write("\n")
