@@ -21,22 +21,14 @@ import pytest
 from hierattn.benchmarks import arm, arm_emulator, arm_sysroot, arm_userland
 from hierattn.benchmarks.schema import schema_errors
 from hierattn.runtime.spec import ModelSpec, sidecar_path
+from test_bench_cpu import TORCH_FREE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
 LOOP = FIXTURES / "loop.S"
 CPU = "cortex-a76"
 TINY_SIZE = (32, 32)
-# --model rows need no PyTorch: the CLI must not import it.
-TORCH_FREE_CLI = """
-import sys
-from hierattn.benchmarks.cli import app
-try:
-    app(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-assert "torch" not in sys.modules, "torch was imported"
-sys.exit(code)
-"""
+# --model rows need no PyTorch: the CLI must not import it (the snippet of the CPU bench tests).
+TORCH_FREE_CLI = TORCH_FREE
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-aarch64") is None or shutil.which("aarch64-linux-gnu-as") is None,
                                 reason="qemu-user / binutils-aarch64-linux-gnu not installed (scripts/bootstrap.sh)")
