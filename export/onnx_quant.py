@@ -28,7 +28,8 @@ class QuantRecipe:
 
     Attributes:
         mode: "dynamic" (weights int8, activations quantized at run time) or "static" (QDQ).
-        op_types: op types to quantize; everything else stays float.
+        op_types: op types to quantize, everything else stays float; empty: every op type
+            onnxruntime.quantization can quantize (its default).
         nodes_to_exclude: node names kept in float even though their op type is quantized.
         per_channel: per-output-channel weight scales.
         calibration: "MinMax", "Entropy" or "Percentile" (static only).
@@ -91,7 +92,7 @@ def apply_recipe(source: Path, destination: Path, recipe: QuantRecipe, calibrati
             quantize_dynamic(
                 str(prepared),
                 str(destination),
-                op_types_to_quantize=list(recipe.op_types),
+                op_types_to_quantize=list(recipe.op_types) or None,
                 nodes_to_exclude=list(recipe.nodes_to_exclude),
                 per_channel=recipe.per_channel,
                 weight_type=QuantType.QInt8,
@@ -109,7 +110,7 @@ def apply_recipe(source: Path, destination: Path, recipe: QuantRecipe, calibrati
             str(destination),
             _Reader(calibration.astype(np.float32), "image"),
             quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=list(recipe.op_types),
+            op_types_to_quantize=list(recipe.op_types) or None,
             nodes_to_exclude=list(recipe.nodes_to_exclude),
             per_channel=recipe.per_channel,
             activation_type=activation,
@@ -122,10 +123,16 @@ def apply_recipe(source: Path, destination: Path, recipe: QuantRecipe, calibrati
 
 
 def quantize(source: Path, destination: Path, request: ConversionRequest) -> dict[str, object]:
-    """Quantize for ``request.precision`` with the default recipe; return the recipe for metadata."""
-    recipe = DYNAMIC_RECIPE if request.precision is Precision.INT8_DYNAMIC else STATIC_RECIPE
+    """Quantize for ``request.precision`` with the model family's recipe; return the recipe for metadata."""
+    from hierattn.export.int8_profiles import int8_profile
+
+    profile = int8_profile(request.spec.arch)
+    recipe = profile.onnx_dynamic if request.precision is Precision.INT8_DYNAMIC else profile.onnx_static
     apply_recipe(source, destination, recipe, request.calibration)
     data = recipe.to_dict()
+    data["profile"] = profile.name
+    if not recipe.op_types:
+        data["op_types"] = "all that onnxruntime.quantization supports"
     data["weights"] = "int8 per-channel" if recipe.per_channel else "int8 per-tensor"
     if request.calibration is not None and recipe.mode == "static":
         data["calibration_images"] = int(len(request.calibration))

@@ -65,9 +65,14 @@ class TFLiteConverter(Converter):
             shutil.copyfile(converted.float16, destination)
             recipe = _fp16_recipe()
         else:
+            from hierattn.export.int8_profiles import int8_profile
             from hierattn.export.tflite_quant import quantize
 
-            recipe = quantize(converted.saved_model, destination, request.precision, request.calibration, request.workdir)
+            profile = int8_profile(request.spec.arch)
+            recipe = quantize(
+                converted.saved_model, destination, request.precision, request.calibration, request.workdir,
+                profile.tflite, profile.name,
+            )
         counts = check_builtin_only(destination)
         from hierattn.export.tflite_xnnpack import xnnpack_coverage
 

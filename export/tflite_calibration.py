@@ -25,13 +25,19 @@ PADDING_SENTINEL = 1e30
 and a range that includes it gives a step size of about 1e36, which XNNPACK refuses (ShuffleNetV2)."""
 
 
-def average_ranges(calibrated: bytes, images: np.ndarray) -> bytes:
-    """Return ``calibrated`` with each activation range set to the per-image min/max averaged over ``images``.
+def average_ranges(calibrated: bytes, images: np.ndarray, reduce: str = "mean") -> bytes:
+    """Return ``calibrated`` with each activation range set from the per-image min/max over ``images``.
 
     Args:
         calibrated: calibrate-only TFLite model (float ops with min/max statistics).
         images: the calibration inputs, shaped like the model input without the batch axis.
+        reduce: "mean" averages the per-image minima and maxima; "extreme" takes the smallest
+            minimum and the largest maximum (the converter's own global min/max, with max-pooling
+            padding left out).
     """
+    if reduce not in ("mean", "extreme"):
+        raise ValueError(f"unknown range reduction {reduce!r}: use 'mean' or 'extreme'")
+    low_of, high_of = (np.mean, np.mean) if reduce == "mean" else (np.min, np.max)
     import flatbuffers
     from ai_edge_litert import schema_py_generated as schema
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
@@ -66,8 +72,8 @@ def average_ranges(calibrated: bytes, images: np.ndarray) -> bytes:
     for index in targets:
         if lows[index]:
             quantization = graph.tensors[index].quantization
-            quantization.min = [min(float(np.mean(lows[index])), 0.0)]
-            quantization.max = [max(float(np.mean(highs[index])), 0.0)]
+            quantization.min = [min(float(low_of(lows[index])), 0.0)]
+            quantization.max = [max(float(high_of(highs[index])), 0.0)]
     builder = flatbuffers.Builder(len(calibrated) + 65536)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())

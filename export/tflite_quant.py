@@ -41,7 +41,8 @@ class Int8Recipe:
         per_channel_dense: per-output-channel weight scales for fully connected layers too.
         max_calibration: at most this many calibration images are used.
         ranges: "mean-minmax" (per-image min/max averaged over the calibration images) or "minmax"
-            (the converter's global min/max); see ``tflite_calibration.average_ranges``.
+            (the global min/max over the calibration images, as the converter computes it); both
+            ignore max-pooling padding, see ``tflite_calibration.average_ranges``.
         float_stem_stride: keep the stem in float up to the first CONV_2D at 1/N of the input
             resolution (``tflite_calibration.stem_nodes``); 0 quantizes the stem too.
     """
@@ -73,9 +74,10 @@ def _dynamic_recipe() -> dict[str, Any]:
     }
 
 
-def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
+def _int8_recipe(recipe: Int8Recipe, images: int, profile: str) -> dict[str, Any]:
     return {
         "method": "full integer, calibrated (post-training static)",
+        "profile": profile,
         "weights": "int8 symmetric; convolutions "
         + ("per output channel" if recipe.per_channel else "per tensor")
         + ", fully connected "
@@ -87,8 +89,8 @@ def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
         "float_nodes": [f"*{p}*" for p in recipe.float_node_patterns],
         "float_stem": (f"every op up to the first CONV_2D at 1/{recipe.float_stem_stride} of the input resolution "
                        "(stem and first downsampling block)" if recipe.float_stem_stride else "none"),
-        "int8_tensors": "after the float stem: weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the "
-        "activations between quantized ops (convolution stacks, transformer projections, SiLU, residual adds)",
+        "int8_tensors": ("after the float stem: " if recipe.float_stem_stride else "")
+        + "weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the activations between quantized ops",
         "calibration_images": images,
         "input": "float32 NHWC in [0, 1] (quantized inside the model)",
         "output": "float32 logits (dequantized inside the model)",
@@ -96,12 +98,20 @@ def _int8_recipe(recipe: Int8Recipe, images: int) -> dict[str, Any]:
 
 
 def quantize(
-    saved_model: Path, destination: Path, precision: Precision, calibration: np.ndarray | None, workdir: Path
+    saved_model: Path,
+    destination: Path,
+    precision: Precision,
+    calibration: np.ndarray | None,
+    workdir: Path,
+    recipe_data: Int8Recipe = INT8_RECIPE,
+    profile: str = "hierattn",
 ) -> dict[str, Any]:
     """Write a quantized TFLite file from ``saved_model`` and return the recipe that was applied.
 
     Args:
         calibration: NCHW float32 images in [0, 1] (required for ``int8``).
+        recipe_data: the ``int8`` recipe (the model family's, ``export.int8_profiles``).
+        profile: the family profile's name, recorded with the recipe.
     """
     # The child runs in ``workdir``: hand it absolute paths only.
     saved_model, destination, workdir = saved_model.resolve(), destination.resolve(), workdir.resolve()
@@ -111,12 +121,12 @@ def quantize(
         recipe = _dynamic_recipe()
     elif precision is Precision.INT8:
         assert calibration is not None  # checked by the converter
-        images = np.transpose(np.asarray(calibration, dtype=np.float32), (0, 2, 3, 1))[: INT8_RECIPE.max_calibration]
+        images = np.transpose(np.asarray(calibration, dtype=np.float32), (0, 2, 3, 1))[: recipe_data.max_calibration]
         calib_path = workdir / "tflite_calibration.npy"
         np.save(calib_path, images)
         job["calibration"] = str(calib_path)
-        job["recipe"] = asdict(INT8_RECIPE)
-        recipe = _int8_recipe(INT8_RECIPE, len(images))
+        job["recipe"] = asdict(recipe_data)
+        recipe = _int8_recipe(recipe_data, len(images), profile)
     else:
         raise ValueError(f"not a quantized precision: {precision}")
     job_path = workdir / f"tflite_quant_{precision.value}.json"
@@ -172,8 +182,7 @@ def convert_job(job: dict[str, Any]) -> bytes:
     calibrated = converter.convert()
     from hierattn.export.tflite_calibration import average_ranges, stem_nodes
 
-    if recipe.ranges == "mean-minmax":
-        calibrated = average_ranges(calibrated, images)
+    calibrated = average_ranges(calibrated, images, reduce="mean" if recipe.ranges == "mean-minmax" else "extreme")
     nodes = _float_nodes(calibrated, recipe.float_node_patterns)
     if recipe.float_stem_stride:
         nodes = sorted(set(nodes) | set(stem_nodes(calibrated, recipe.float_stem_stride)))

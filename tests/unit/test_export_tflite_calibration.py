@@ -63,6 +63,17 @@ def test_average_ranges_follow_typical_images_not_the_outlier(calibrated) -> Non
     assert after.get(model_input) == before.get(model_input)  # the input range is exact, left alone
 
 
+def test_extreme_ranges_keep_the_global_min_max_without_the_padding(calibrated) -> None:
+    model, images = calibrated
+    before, after = _ranges(model), _ranges(average_ranges(model, images, reduce="extreme"))
+    stem = next(name for name in before if "stem" in name)
+    assert after[stem] == pytest.approx(before[stem], rel=1e-5)  # the converter's own global min/max
+    padded = next(name for name in before if "maxpool_pad" in name)
+    assert before[padded][0] < -1e30 < after[padded][0]
+    with pytest.raises(ValueError, match="range reduction"):
+        average_ranges(model, images, reduce="median")
+
+
 def test_stem_ends_at_first_convolution_at_quarter_resolution(calibrated) -> None:
     model, _ = calibrated
     names = stem_nodes(model, stride=4)
