@@ -20,7 +20,7 @@ from pathlib import Path
 from hierattn.runtime.errors import HierAttnError, UsageError
 
 PLUGIN_DIR = Path(__file__).parent / "arm_plugin"
-PLUGIN_SOURCES = ("insn_count.c", "qemu_plugin_api.h")
+PLUGIN_HEADER = "qemu_plugin_api.h"
 QEMU = "qemu-aarch64"
 _COUNT = re.compile(r"insns (\d+)")
 INSTALL_HINT = "install Debian's qemu-user and gcc (run 'bash scripts/bootstrap.sh' as root)"
@@ -60,10 +60,10 @@ def check_cpus(cpus: Sequence[str]) -> None:
         raise UsageError(f"--cpu {', '.join(unknown)}: {QEMU} does not emulate it; choose from: {', '.join(known)}.")
 
 
-def build_plugin(cache: Path) -> Path:
-    """Compile the counter plugin once per source version; returns the shared object."""
-    digest = hashlib.sha256(b"".join((PLUGIN_DIR / name).read_bytes() for name in PLUGIN_SOURCES)).hexdigest()[:12]
-    target = cache / f"libinsn_count-{digest}.so"
+def build_plugin(cache: Path, source: str = "insn_count.c") -> Path:
+    """Compile a plugin of ``arm_plugin/`` once per source version; returns the shared object."""
+    digest = hashlib.sha256(b"".join((PLUGIN_DIR / name).read_bytes() for name in (source, PLUGIN_HEADER))).hexdigest()[:12]
+    target = cache / f"lib{Path(source).stem}-{digest}.so"
     if target.is_file():
         return target
     compiler = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("cc")
@@ -72,7 +72,7 @@ def build_plugin(cache: Path) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     done = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-Wall", "-Werror",
-                           "-o", str(partial), str(PLUGIN_DIR / "insn_count.c")],
+                           "-o", str(partial), str(PLUGIN_DIR / source)],
                           capture_output=True, text=True, check=False, timeout=120)
     if done.returncode != 0:
         raise HierAttnError(f"Building the instruction-count plugin failed: {done.stderr.strip()[:300]}")
@@ -80,19 +80,26 @@ def build_plugin(cache: Path) -> Path:
     return target
 
 
-def run_counted(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
-                timeout: float = 3600.0) -> CountedRun:
-    """Run ``argv`` under ``qemu-aarch64 -cpu cpu`` and return its exact guest instruction count."""
+def run_with_plugin(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
+                    timeout: float = 3600.0) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
+    """Run ``argv`` under ``qemu-aarch64 -cpu cpu -plugin plugin,out=FILE``; returns the process and FILE's text."""
     with tempfile.TemporaryDirectory(prefix="hierattn-insns-") as tmp:
-        count_file = Path(tmp) / "count"
-        cmd = [qemu_executable(), "-cpu", cpu, "-plugin", f"{plugin},out={count_file}"]
+        out_file = Path(tmp) / "count"
+        cmd = [qemu_executable(), "-cpu", cpu, "-plugin", f"{plugin},out={out_file}"]
         if sysroot is not None:
             cmd += ["-L", str(sysroot)]
         try:
             done = subprocess.run([*cmd, *argv], capture_output=True, env=dict(env), timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise HierAttnError(f"Emulated run exceeded {timeout:.0f} s: {' '.join(argv[:3])}") from None
-        match = _COUNT.search(count_file.read_text()) if count_file.is_file() else None
+        return done, out_file.read_text() if out_file.is_file() else None
+
+
+def run_counted(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
+                timeout: float = 3600.0) -> CountedRun:
+    """Run ``argv`` under ``qemu-aarch64 -cpu cpu`` and return its exact guest instruction count."""
+    done, text = run_with_plugin(plugin, cpu, argv, env, sysroot, timeout)
+    match = _COUNT.search(text) if text is not None else None
     stderr = done.stderr.decode("utf-8", "replace")
     if match is None:
         raise HierAttnError(f"{QEMU} wrote no instruction count (exit {done.returncode}): {stderr.strip()[-300:]}")

@@ -9,9 +9,11 @@ only does what must happen on the ARM kernels:
 It runs every row of INPUTS (shape [M, *model input shape]) once, saving the raw outputs to
 OUTPUTS.npy (or not at all when OUTPUTS is "-"), then invokes REPEATS more times on the first row.
 The instruction counter sees the whole process, so the host differences two runs that differ only
-in REPEATS to remove loading, setup and the per-row work.
+in REPEATS to remove loading, setup and the per-row work. With HIERATTN_ARM_MAPS=PATH set, the
+guest's memory map is copied to PATH at the end, for the per-kernel profile to name addresses.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -35,6 +37,10 @@ def main(argv: list) -> int:
         interpreter.invoke()
     if outputs_path != "-":
         np.save(outputs_path, np.stack(outputs))
+    maps_path = os.environ.get("HIERATTN_ARM_MAPS")
+    if maps_path:
+        with open("/proc/self/maps") as maps, open(maps_path, "w") as out:
+            out.write(maps.read())
     return 0
 
 

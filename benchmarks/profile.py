@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ class Profile:
     delegation: dict[str, Any] = field(default_factory=dict)
     threads: int | None = None
     iters: int | None = None
+    arm_kernels: tuple[Any, ...] = ()  # arm_kernels.ArmKernelProfile per emulated core
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,11 +99,17 @@ class Profile:
             "delegation": self.delegation or None,
             "threads": self.threads,
             "iters": self.iters,
+            "arm_kernels": [p.to_dict() for p in self.arm_kernels] or None,
         }
 
 
-def profile_artifact(path: Path, iters: int = 50, threads: int = 1) -> Profile:
+def profile_artifact(
+    path: Path, iters: int = 50, threads: int = 1, arm_cpus: Sequence[str] = (), log: Callable[[str], None] = print
+) -> Profile:
     """Profile ``path`` (.onnx, .tflite or .mlpackage), chosen by its suffix.
+
+    ``arm_cpus`` adds, for a .tflite file, its instructions per inference by kernel on each
+    emulated core (``arm_kernels``, minutes per core).
 
     Raises:
         ModelFileError: the file is missing or the backend cannot read it.
@@ -113,10 +121,17 @@ def profile_artifact(path: Path, iters: int = 50, threads: int = 1) -> Profile:
         raise UsageError(f"--iters and --threads must be at least 1 (got {iters}, {threads}).")
     if not path.exists():
         raise ModelFileError(f"{path} does not exist; check the path or export the model first.")
+    if arm_cpus and path.suffix != ".tflite":
+        raise UsageError(f"--arm profiles .tflite files only; {path.name} is not one.")
     if path.suffix == ".onnx":
         return _profile_onnx(path, iters, threads)
     if path.suffix == ".tflite":
-        return _profile_tflite(path)
+        profile = _profile_tflite(path)
+        if arm_cpus:
+            from hierattn.benchmarks.arm_kernels import arm_kernel_profile
+
+            profile = replace(profile, arm_kernels=tuple(arm_kernel_profile(path, cpu, log) for cpu in arm_cpus))
+        return profile
     if path.suffix == ".mlpackage":
         return _profile_coreml(path)
     raise UsageError(f"Cannot profile {path.name}: expected a .onnx, .tflite or .mlpackage file.")

@@ -23,12 +23,23 @@ def main(
     iters: int = typer.Option(50, "--iters", min=1, help="ONNX: profiled inferences (after one warm-up)."),
     threads: int = typer.Option(1, "--threads", min=1, help="ONNX: intra-op threads of the profiled session."),
     top: int = typer.Option(15, "--top", min=1, help="Op types shown per table (JSON always has all)."),
+    arm: str = typer.Option(
+        "", "--arm", help="TFLite: also count instructions per inference by kernel on these emulated cores "
+        "(comma-separated qemu CPU models, e.g. cortex-a76,cortex-a53; docs/arm.md), minutes per core.",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
     """Count ops (total, transposes, data movement, XNNPACK partitions) and time ONNX ops per type."""
     from hierattn.benchmarks.profile import profile_artifact
 
-    profiles = run_or_exit(lambda: [profile_artifact(p, iters=iters, threads=threads) for p in artifacts])
+    cpus = tuple(c.strip() for c in arm.split(",") if c.strip())
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    profiles = run_or_exit(
+        lambda: [profile_artifact(p, iters=iters, threads=threads, arm_cpus=cpus, log=log) for p in artifacts]
+    )
     if json_output:
         sys.stdout.write(json.dumps({"artifacts": [p.to_dict() for p in profiles]}, indent=2) + "\n")
         return
@@ -63,6 +74,24 @@ def _print_profile(console, profile, top: int) -> None:  # noqa: ANN001 - rich C
         total = sum(t.ms for t in profile.op_times)
         times.add_row("total", f"{total:.3f}", "100%", str(sum(t.nodes for t in profile.op_times)))
         console.print(times)
+    for arm in profile.arm_kernels:
+        _print_arm(console, arm, top)
+
+
+def _print_arm(console, arm, top: int) -> None:  # noqa: ANN001 - rich Console, ArmKernelProfile
+    from rich.table import Table
+
+    data = arm.to_dict()
+    total = data["insns_per_inference"]
+    kinds = Table("kind", "M insns / inference", "share",
+                  title=f"{arm.cpu} (emulated), LiteRT XNNPACK 1 thread: {total / 1e6:.1f} M instructions per inference")
+    for kind, insns in data["by_kind"].items():
+        kinds.add_row(kind, f"{insns / 1e6:.2f}", f"{100 * insns / total:.1f}%")
+    console.print(kinds)
+    families = Table("kernel family", "M insns / inference", "share", title=f"{arm.cpu}: by microkernel family")
+    for family, insns in list(data["by_operation"].items())[:top]:
+        families.add_row(family, f"{insns / 1e6:.2f}", f"{100 * insns / total:.1f}%")
+    console.print(families)
 
 
 if __name__ == "__main__":

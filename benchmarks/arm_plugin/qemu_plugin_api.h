@@ -1,7 +1,7 @@
 /*
- * The part of QEMU's TCG plugin API (plugin API version 1, QEMU 6.0 to 8.1) that insn_count.c
- * uses, declared here because Debian bookworm ships qemu-user without qemu-plugin.h. Only
- * functions and types whose signatures are stable across that range are declared; QEMU resolves
+ * The part of QEMU's TCG plugin API (plugin API version 1, QEMU 6.0 to 8.1) that insn_count.c and
+ * insn_profile.c use, declared here because Debian bookworm ships qemu-user without qemu-plugin.h.
+ * Only functions and types whose signatures are stable across that range are declared; QEMU resolves
  * them from its own executable when it loads the plugin.
  */
 #ifndef HIERATTN_QEMU_PLUGIN_API_H
@@ -26,6 +26,7 @@ typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
 
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
                                               void *ptr, uint64_t imm);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);

@@ -29,6 +29,7 @@ CPU = "cortex-a76"
 TINY_SIZE = (32, 32)
 # --model rows need no PyTorch: the CLI must not import it (the snippet of the CPU bench tests).
 TORCH_FREE_CLI = TORCH_FREE
+TORCH_FREE_PROFILE = TORCH_FREE.replace("hierattn.benchmarks.cli", "hierattn.benchmarks.profile_cli")
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-aarch64") is None or shutil.which("aarch64-linux-gnu-as") is None,
                                 reason="qemu-user / binutils-aarch64-linux-gnu not installed (scripts/bootstrap.sh)")
@@ -120,16 +121,21 @@ def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
     assert (report["out"] / "plot_insns.png").stat().st_size > 0
 
 
-def test_counts_repeat_within_a_tenth_of_a_percent(tiny: Path, report: dict[str, Any]) -> None:
+def _first_image(tiny: Path, path: Path) -> Path:
+    """The report's first numerics image, prepared for the tiny model, as the guest's one input."""
     from hierattn.export.data import validation_batch
     from hierattn.runtime.backends import open_backend
 
-    guest = arm.Guest(lambda _: None)
-    one = report["out"] / "one.npy"
     backend = open_backend(tiny, threads=1)
     backend.bind_layout("NHWC")
-    images, _ = validation_batch(ModelSpec(input_size=TINY_SIZE), None)  # the report's first image
-    np.save(one, backend.prepare_input(images[:1])[:, None])
+    images, _ = validation_batch(ModelSpec(input_size=TINY_SIZE), None)
+    np.save(path, backend.prepare_input(images[:1])[:, None])
+    return path
+
+
+def test_counts_repeat_within_a_tenth_of_a_percent(tiny: Path, report: dict[str, Any]) -> None:
+    guest = arm.Guest(lambda _: None)
+    one = _first_image(tiny, report["out"] / "one.npy")
     again, _ = guest.count(CPU, tiny, one, 3)
     first = report["json"]["rows"][0]["insns_per_inference"]
     assert again.per_inference == pytest.approx(first, rel=1e-3)
@@ -153,3 +159,50 @@ def test_unsupported_cpu_is_a_usage_error(tiny: Path, cpu: str, message: str) ->
                            "--model", str(tiny)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("iterations", [1000, 123457])
+def test_profile_plugin_puts_every_instruction_of_a_known_loop_in_its_symbol(tmp_path: Path, iterations: int) -> None:
+    from hierattn.benchmarks import arm_kernels
+
+    profiler = arm_emulator.build_plugin(arm_userland.cache_root(), "insn_profile.c")
+    loop = _loop_binary(tmp_path, iterations)
+    done, text = arm_emulator.run_with_plugin(profiler, CPU, [str(loop)], {})
+    assert done.returncode == 0 and text is not None
+    counts = arm_kernels.parse_profile(text)
+    assert sum(counts.values()) == 1 + 2 * iterations + 3
+    # A static executable is mapped at its link address with file offset 0 (what /proc/self/maps says).
+    start = min(counts)
+    maps = f"{start & ~0xFFF:x}-{(start & ~0xFFF) + 0x10000:x} r-xp 00000000 00:00 0 {loop}\n"
+    assert arm_kernels.symbolize(counts, maps) == {(loop.name, "_start"): 1 + 2 * iterations + 3}
+
+
+def test_kernel_profile_of_a_small_model_adds_up_to_its_count(tiny: Path, report: dict[str, Any]) -> None:
+    from hierattn.benchmarks.arm_kernels import PROFILE_REPEATS
+
+    done = subprocess.run(
+        [sys.executable, "-c", TORCH_FREE_PROFILE, str(tiny), "--arm", CPU, "--json"],
+        capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (artifact,) = json.loads(done.stdout)["artifacts"]
+    (profile,) = artifact["arm_kernels"]
+    assert profile["cpu"] == CPU
+    # The same differencing as the total count with the same numbers of inferences: the kernels
+    # add up to it exactly (up to the rounding of each kernel's share).
+    one = _first_image(tiny, report["out"] / "one-profile.npy")
+    count, _ = arm.Guest(lambda _: None).count(CPU, tiny, one, PROFILE_REPEATS)
+    assert profile["insns_per_inference"] == pytest.approx(count.per_inference, abs=len(profile["kernels"]))
+    kinds = profile["by_kind"]
+    assert max(kinds, key=kinds.get) == "float"  # a float CNN: XNNPACK's f32 kernels do the work
+    symbols = {k["symbol"] for k in profile["kernels"]}
+    assert any(s.startswith("xnn_f32_dwconv") for s in symbols)
+    assert any(s.startswith(("xnn_f32_gemm", "xnn_f32_igemm", "xnn_f32_conv")) for s in symbols)
+
+
+def test_kernel_profile_refuses_formats_other_than_tflite(tmp_path: Path) -> None:
+    onnx = tmp_path / "model.onnx"
+    onnx.write_bytes(b"not used")
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_PROFILE, str(onnx), "--arm", CPU],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert "--arm profiles .tflite files only" in done.stderr and "Traceback" not in done.stderr
