@@ -39,7 +39,8 @@ STANDARD_PROFILE = Int8Profile(
     # global min/max of the calibration images (max-pooling padding excluded, see
     # tflite_calibration.PADDING_SENTINEL).
     tflite=Int8Recipe(
-        float_ops=(), float_node_patterns=(), per_channel_dense=True, ranges="minmax", float_stem_stride=0
+        float_ops=(), float_node_patterns=(), per_channel_dense=True, ranges="minmax", float_stem_stride=0,
+        fp16_float_ops=False,
     ),
     # onnxruntime.quantization's defaults: every op type it can quantize, int8 activations (QDQ,
     # fused by ORT into QLinear* kernels), per-channel weights, MinMax.

@@ -20,13 +20,18 @@ _FILE_IDENTIFIER = b"TFL3"
 
 def embed_spec(path: Path, spec: ModelSpec, name: str = METADATA_NAME) -> None:
     """Rewrite ``path`` with ``spec`` as metadata entry ``name``, replacing an older entry of that name."""
+    embed_metadata(path, name, spec.to_json().encode("utf-8"))
+
+
+def embed_metadata(path: Path, name: str, value: bytes) -> None:
+    """Rewrite ``path`` with metadata entry ``name`` = ``value``, replacing an older entry of that name."""
     import flatbuffers
     from ai_edge_litert import schema_py_generated as schema
 
     data = Path(path).read_bytes()
     model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
     payload = schema.BufferT()
-    payload.data = list(spec.to_json().encode("utf-8"))
+    payload.data = list(value)
     model.buffers = list(model.buffers or [])
     entries = list(model.metadata or [])
     existing = [m for m in entries if _name(m) == name]

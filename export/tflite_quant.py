@@ -24,6 +24,9 @@ from hierattn.export.base import Precision
 from hierattn.runtime.errors import HierAttnError
 
 TIMEOUT_S = 1800
+REDUCED_PRECISION_KEY = "reduced_precision_support"
+FP16_INFERENCE = "fp16accfp16"
+"""The metadata value with which XNNPACK hints fp16 inference: fp16 values, fp16 accumulation."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Int8Recipe:
             ignore max-pooling padding, see ``tflite_calibration.average_ranges``.
         float_stem_stride: keep the stem in float up to the first CONV_2D at 1/N of the input
             resolution (``tflite_calibration.stem_nodes``); 0 quantizes the stem too.
+        fp16_float_ops: mark the file ``reduced_precision_support = fp16accfp16``, the model
+            metadata with which LiteRT's XNNPACK delegate runs the ops kept in float in IEEE
+            half precision on cores with fp16 arithmetic (ARMv8.2-A: Cortex-A55, A75 and later)
+            and in float32 everywhere else (x86 without AVX512-FP16, Cortex-A53); docs/quantization.md
+            has what it does to the instruction count and to fidelity under the ARM kernels.
     """
 
     float_ops: tuple[str, ...] = ("BATCH_MATMUL", "SOFTMAX", "GELU", "RSQRT", "SQUARED_DIFFERENCE", "ABS")
@@ -54,6 +62,7 @@ class Int8Recipe:
     max_calibration: int = 256
     ranges: str = "mean-minmax"
     float_stem_stride: int = 4
+    fp16_float_ops: bool = True
 
     def __post_init__(self) -> None:
         if self.ranges not in ("mean-minmax", "minmax"):
@@ -91,6 +100,8 @@ def _int8_recipe(recipe: Int8Recipe, images: int, profile: str) -> dict[str, Any
                        "(stem and first downsampling block)" if recipe.float_stem_stride else "none"),
         "int8_tensors": ("after the float stem: " if recipe.float_stem_stride else "")
         + "weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and the activations between quantized ops",
+        "float_ops_precision": "float16 on cores with fp16 arithmetic (model metadata "
+        f"{REDUCED_PRECISION_KEY}={FP16_INFERENCE}), float32 elsewhere" if recipe.fp16_float_ops else "float32",
         "calibration_images": images,
         "input": "float32 NHWC in [0, 1] (quantized inside the model)",
         "output": "float32 logits (dequantized inside the model)",
@@ -134,6 +145,10 @@ def quantize(
     _run_child(job_path, workdir)
     if not destination.is_file():
         raise HierAttnError(f"The TFLite converter wrote no {precision.value} file; see the log in {workdir}.")
+    if precision is Precision.INT8 and recipe_data.fp16_float_ops:
+        from hierattn.export.tflite_metadata import embed_metadata
+
+        embed_metadata(destination, REDUCED_PRECISION_KEY, FP16_INFERENCE.encode("ascii"))
     return recipe
 
 

@@ -197,6 +197,7 @@ def test_kernel_profile_of_a_small_model_adds_up_to_its_count(tiny: Path, report
     symbols = {k["symbol"] for k in profile["kernels"]}
     assert any(s.startswith("xnn_f32_dwconv") for s in symbols)
     assert any(s.startswith(("xnn_f32_gemm", "xnn_f32_igemm", "xnn_f32_conv")) for s in symbols)
+    assert not any(s.startswith("xnn_f16_") for s in symbols)  # no fp16 inference without the metadata
 
 
 def test_kernel_profile_refuses_formats_other_than_tflite(tmp_path: Path) -> None:
@@ -206,3 +207,22 @@ def test_kernel_profile_refuses_formats_other_than_tflite(tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 2
     assert "--arm profiles .tflite files only" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_fp16_metadata_runs_float_ops_in_fp16_only_on_a_core_with_fp16_arithmetic(tiny: Path, tmp_path: Path) -> None:
+    """What HierAttn's int8 recipe relies on for its float islands (docs/quantization.md)."""
+    from hierattn.benchmarks.arm_kernels import arm_kernel_profile
+    from hierattn.export.tflite_metadata import embed_metadata
+    from hierattn.export.tflite_quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
+
+    hinted = tmp_path / tiny.name
+    shutil.copyfile(tiny, hinted)
+    shutil.copyfile(sidecar_path(tiny), sidecar_path(hinted))
+    embed_metadata(hinted, REDUCED_PRECISION_KEY, FP16_INFERENCE.encode("ascii"))
+
+    def f16_share(cpu: str) -> float:
+        profile = arm_kernel_profile(hinted, cpu, lambda _: None)
+        return sum(k.insns for k in profile.kernels if k.symbol.startswith("xnn_f16_")) / profile.total
+
+    assert f16_share(CPU) > 0.5  # the A76 has FEAT_FP16: XNNPACK's f16 kernels do the work
+    assert f16_share("cortex-a53") == 0.0  # ARMv8.0: the same file runs in float32

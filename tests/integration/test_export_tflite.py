@@ -177,3 +177,18 @@ def test_int8_files_at_most_30_percent_of_fp32(
     """Against the fp32 file of the graph they are quantized from (the plain one; docs/performance.md)."""
     fp32 = plain_fp32.stat().st_size
     assert tflite_exports[precision].path.stat().st_size <= 0.30 * fp32
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
+def test_only_hierattn_int8_asks_for_fp16_float_ops(
+    tflite_exports: dict[Precision, ConversionResult], precision: Precision
+) -> None:
+    """HierAttn's int8 recipe marks its float islands for fp16 inference on cores with fp16 arithmetic."""
+    from hierattn.export.tflite_quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
+
+    marked = read_tflite_metadata(tflite_exports[precision].path.read_bytes(), REDUCED_PRECISION_KEY)
+    if precision is Precision.INT8:
+        assert marked == FP16_INFERENCE.encode("ascii")
+        assert "float16" in tflite_exports[precision].spec.extra["quantization"]["float_ops_precision"]
+    else:
+        assert marked is None
