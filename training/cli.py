@@ -11,7 +11,6 @@ import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec
 
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
@@ -19,7 +18,7 @@ train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train 
 @train_app.command()
 def main(
     data: Path = typer.Option(..., "--data", help="Training folder: DIR/<CLASS>/<images>, classes in sorted folder order."),
-    arch: str = typer.Option("hierattn_xs", "--arch", help="Architecture: hierattn_xs, hierattn_s or hierattn_m."),
+    arch: str = typer.Option("hierattn_xs", "--arch", help="Registered architecture (hierattn-info --list): hierattn_xs, hierattn_s, hierattn_m, arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa."),
     init: Path | None = typer.Option(None, "--init", help="Checkpoint to start from (transfer learning)."),
     epochs: int = typer.Option(10, "--epochs", help="Number of epochs."),
     batch_size: int = typer.Option(32, "--batch-size", help="Images per batch."),
@@ -59,7 +58,9 @@ def main(
                              bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
-        spec = ModelSpec()
+        from hierattn.models import model_spec
+
+        spec = model_spec(arch)  # the family's own input size and preprocessing
         dataset = scan_image_folder(data)
         log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
         with progress_bar("preprocessing", len(dataset.files)) as advance:
