@@ -38,6 +38,7 @@ def main(
     bf16: bool = typer.Option(False, "--bf16", help="bfloat16 autocast (faster on CPUs with AMX/AVX512-BF16; weights stay float32)."),
     low_res: int = typer.Option(0, "--low-res", help="Train the first --low-res-epochs at this side length (progressive resizing)."),
     low_res_epochs: int = typer.Option(0, "--low-res-epochs", help="Epochs at --low-res; the rest train at full resolution."),
+    input_size: int = typer.Option(0, "--input-size", help="Side of the model input (and of the exports); default: the architecture's own (256 HierAttn, 224 ARL-CNN/ResNet-50+SA, 299 IRv2+SA)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
@@ -55,12 +56,12 @@ def main(
         config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
                              weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
                              augment=not no_augment, seed=seed, threads=threads, warmup_steps=warmup_steps,
-                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
+                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs, input_size=input_size)
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
         from hierattn.models import model_spec
 
-        spec = model_spec(arch)  # the family's own input size and preprocessing
+        spec = model_spec(arch, input_size=(config.side, config.side))  # the family's preprocessing
         dataset = scan_image_folder(data)
         log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
         with progress_bar("preprocessing", len(dataset.files)) as advance:

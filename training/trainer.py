@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hierattn.models import create_model, load_checkpoint, save_checkpoint
+from hierattn.models import create_model, load_checkpoint, model_defaults, save_checkpoint
 from hierattn.models.checkpoint import atomic_torch_save
 from hierattn.runtime.errors import CheckpointError, UsageError
 
@@ -51,6 +51,12 @@ class TrainConfig:
     bf16: bool = False
     low_res: int = 0
     low_res_epochs: int = 0
+    input_size: int = 0
+    """Side of the exported input; 0 is the architecture's registered size (256 for HierAttn)."""
+
+    @property
+    def side(self) -> int:
+        return self.input_size or model_defaults(self.arch).input_size[0]
 
     def __post_init__(self) -> None:
         if self.low_res_epochs and not 32 <= self.low_res:
@@ -125,12 +131,12 @@ def train(
     if init is not None:
         model = load_checkpoint(init, arch=config.arch)
         if model.num_classes != len(class_names):
-            fresh = create_model(config.arch, num_classes=len(class_names))
+            fresh = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
             head = {k: v for k, v in model.state_dict().items() if not k.startswith(HEAD_PREFIXES)}
             fresh.load_state_dict(head, strict=False)
             model = fresh
     else:
-        model = create_model(config.arch, num_classes=len(class_names))
+        model = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = max(1, len(labels) // config.batch_size)
     total_steps = steps_per_epoch * config.epochs
@@ -184,7 +190,7 @@ def train(
                    "lr": optimizer.param_groups[0]["lr"], "resolution": resolution,
                    "seconds": time.time() - started}
         record = dict(provenance or {}, train_config=asdict(config), epochs_done=epoch + 1)
-        save_checkpoint(output, model, config.arch, class_names, record)
+        save_checkpoint(output, model, config.arch, class_names, record, input_size=(config.side, config.side))
         state = {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step, "class_names": list(class_names)}
         atomic_torch_save(state, state_path(output))
         history.append(summary)
