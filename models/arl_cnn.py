@@ -38,6 +38,7 @@ ARL_DEFAULTS = ModelDefaults(
     input_size=(224, 224),
     circle_crop=False,
     classifier="fc",
+    head=("fc",),
     paper="Zhang et al., IEEE TMI 2019 (ARL-CNN)",
 )
 

@@ -29,13 +29,20 @@ class ModelDefaults:
         circle_crop: whether the runtime removes the dermoscopy vignette before resizing by default
             (on where the family's own training pipeline crops; docs/models.md says which).
         classifier: name of the final Linear layer (its ``.weight`` rows are the classes).
+        head: top-level layers re-initialised for a new class count and trained alone by
+            ``hierattn-train --freeze-epochs`` (everything before them is the transferred trunk).
         paper: the paper the family is built from.
     """
 
     input_size: tuple[int, int] = (256, 256)
     circle_crop: bool = True
     classifier: str = "Classifier.fc"
+    head: tuple[str, ...] = ("Conv1x1Hier", "Classifier")
     paper: str = "Dai et al., IEEE JBHI 2023 (HierAttn)"
+
+    @property
+    def head_prefixes(self) -> tuple[str, ...]:
+        return tuple(f"{name}." for name in self.head)
 
     @property
     def classifier_weight(self) -> str:

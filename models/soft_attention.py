@@ -163,7 +163,7 @@ def load_backbone_weights(model: SoftAttentionNet, state_dict: Mapping[str, torc
 
 def _defaults(side: int) -> ModelDefaults:
     return ModelDefaults(
-        input_size=(side, side), circle_crop=False, classifier="classifier",
+        input_size=(side, side), circle_crop=False, classifier="classifier", head=("attention", "classifier"),
         paper="Datta et al., 2021 (Soft-Attention)",
     )
 

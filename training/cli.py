@@ -28,7 +28,7 @@ def main(
     lr: float = typer.Option(2e-3, "--lr", help="Peak learning rate (cosine decay to --min-lr)."),
     min_lr: float = typer.Option(2e-4, "--min-lr", help="Final learning rate."),
     weight_decay: float = typer.Option(0.01, "--weight-decay", help="AdamW weight decay."),
-    freeze_epochs: int = typer.Option(0, "--freeze-epochs", help="With --init: train only the layers after the branch attention for N epochs."),
+    freeze_epochs: int = typer.Option(0, "--freeze-epochs", help="With --init: train only the family's head for N epochs (HierAttn: the layers after the branch attention; ARL-CNN: fc; Soft-Attention: the unit and the classifier)."),
     balanced: bool = typer.Option(False, "--balanced", help="Sample classes equally often (for imbalanced data)."),
     no_augment: bool = typer.Option(False, "--no-augment", help="Disable flips, turns, shifts and colour jitter."),
     resume: bool = typer.Option(False, "--resume", help="Continue from --output and its .train-state.pt."),

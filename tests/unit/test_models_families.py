@@ -90,3 +90,13 @@ def test_info_lists_and_rejects_model_with_checkpoint(tmp_path):
     assert listed.exit_code == 0 and set(NEW_FAMILIES) <= set(json.loads(listed.stdout))
     both = CliRunner().invoke(app, [str(tmp_path / "x.pt"), "--model", "arl_cnn14"])
     assert both.exit_code == 2
+
+
+@pytest.mark.parametrize(("name", "head"), [("arl_cnn14", {"fc"}), ("resnet50_sa", {"attention", "classifier"})])
+def test_freeze_epochs_train_only_the_registered_head(name, head):
+    from hierattn.training.trainer import set_frozen
+
+    model = create_model(name, num_classes=3, input_size=64)
+    set_frozen(model, True, model_defaults(name).head_prefixes)
+    trainable = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable == head
