@@ -37,7 +37,7 @@ SETTLE_S = 0.02
 class BenchConfig:
     """What to run and how long; ``iters`` and ``seconds`` are per row, exactly one is set."""
 
-    models: tuple[str, ...] = tuple(zoo.ZOO)
+    models: tuple[str, ...] = zoo.DEFAULT_MODELS
     model_files: tuple[Path, ...] = ()
     formats: tuple[str, ...] = runners.FORMATS
     precisions: tuple[str, ...] | None = None

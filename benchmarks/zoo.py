@@ -33,6 +33,7 @@ class ZooEntry:
     builder: str  # factory name inside the source library
     paper_ms: float | None
     paper_params_m: float | None
+    default: bool = True  # part of a run without --models
 
     @property
     def is_hierattn(self) -> bool:
@@ -55,12 +56,16 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry("mnasnet1_0", "MnasNet1.0", "torchvision", "mnasnet1_0", 34.0, 3.11),
         ZooEntry("efficientnet_b0", "EfficientNet-B0", "torchvision", "efficientnet_b0", 28.0, 4.02),
         ZooEntry("mobilevit_s", "MobileViT-S", "timm", "mobilevit_s", 101.0, 4.94),
-        ZooEntry("arl_cnn14", "ARL-CNN14", "registry", "arl_cnn14", None, None),
-        ZooEntry("arl_cnn50", "ARL-CNN50", "registry", "arl_cnn50", None, None),
-        ZooEntry("resnet50_sa", "ResNet-50+SA", "registry", "resnet50_sa", None, None),
-        ZooEntry("irv2_sa", "IRv2+SA", "registry", "irv2_sa", None, None),
+        ZooEntry("arl_cnn14", "ARL-CNN14", "registry", "arl_cnn14", None, None, default=False),
+        ZooEntry("arl_cnn50", "ARL-CNN50", "registry", "arl_cnn50", None, None, default=False),
+        ZooEntry("resnet50_sa", "ResNet-50+SA", "registry", "resnet50_sa", None, None, default=False),
+        ZooEntry("irv2_sa", "IRv2+SA", "registry", "irv2_sa", None, None, default=False),
     )
 }
+
+DEFAULT_MODELS: tuple[str, ...] = tuple(name for name, entry in ZOO.items() if entry.default)
+"""A run without --models: HierAttn and the paper's Table II baselines. The heavy attention models
+(ARL-CNN, Soft-Attention: 1.5-13 GMACs, minutes of conversion each) are named explicitly."""
 
 QUICK_MODELS: tuple[str, ...] = ("hierattn_xs", "mobilenet_v3_large")
 
