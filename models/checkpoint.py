@@ -123,7 +123,7 @@ def _strip_prefix(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor
     return state_dict
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _signature(name: str) -> tuple[frozenset[tuple[str, tuple[int, ...]]], str]:
     """(key, shape) pairs of ``name``'s state_dict without its classifier, and the classifier prefix.
 
