@@ -140,13 +140,12 @@ def _tflite_files(options: AndroidOptions, log: Log) -> list[tuple[str, str, Pat
         files.append((path.stem, "unknown", path))
     if options.models:
         from hierattn.benchmarks.artifacts import cached_artifact
-        from hierattn.benchmarks.zoo import build_model
-        from hierattn.runtime.spec import ModelSpec
+        from hierattn.benchmarks.zoo import build_model, model_spec
 
         for name in options.models:
             model = build_model(name)
             for precision in options.precisions or ("fp32", "fp16", "int8"):
-                artifact = cached_artifact(model, ModelSpec(arch=name), "tflite", precision, options.out_dir / "artifacts", log)
+                artifact = cached_artifact(model, model_spec(name), "tflite", precision, options.out_dir / "artifacts", log)
                 files.append((name, precision, artifact.path))
     return files
 

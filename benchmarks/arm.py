@@ -136,7 +136,8 @@ def _zoo_jobs(options: ArmOptions, log: Log) -> list[_Job]:
     jobs = []
     for name in options.models:
         model = zoo.build_model(name)
-        spec, info = ModelSpec(arch=name), _model_info(name, model)
+        spec = zoo.model_spec(name)
+        info = _model_info(name, model, spec)
         images = synthetic_batch(spec, count=options.images)
         logits = TorchRunner(model, 1, 1, spec.input_size).infer(images)
         for precision in options.precisions or DEFAULT_PRECISIONS:

@@ -54,7 +54,7 @@ def model_files(options: BrowserOptions, log: Log) -> list[tuple[str, str, Path]
         raise UsageError(f"--device browser runs the formats {', '.join(DEFAULT_FORMATS)}; --formats lists neither.")
     if options.models:
         from hierattn.benchmarks.artifacts import cached_artifact, supported_precisions
-        from hierattn.benchmarks.zoo import build_model
+        from hierattn.benchmarks.zoo import build_model, model_spec
 
         for name in options.models:
             model = build_model(name)
@@ -62,7 +62,7 @@ def model_files(options: BrowserOptions, log: Log) -> list[tuple[str, str, Path]
                 for precision in options.precisions or DEFAULT_PRECISIONS:
                     if precision not in supported_precisions(fmt):
                         continue
-                    artifact = cached_artifact(model, ModelSpec(arch=name), fmt, precision, options.out_dir / "artifacts", log)
+                    artifact = cached_artifact(model, model_spec(name), fmt, precision, options.out_dir / "artifacts", log)
                     files.append((name, precision, artifact.path))
     return files
 

@@ -92,7 +92,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 @app.command(no_args_is_help=True)
 def main(
     device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), or LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md); repeat for one report: --device cpu --device browser."),
-    models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
+    models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
     precisions: str = typer.Option(None, "--precisions", help="Comma-separated precisions: fp32, fp16, int8-dynamic, int8 (default: per format)."),
@@ -173,10 +173,10 @@ def main(
             env["android"] = env_extra
         elif native == [Device.CPU]:
             from hierattn.benchmarks.harness import BenchConfig
-            from hierattn.benchmarks.zoo import ZOO
+            from hierattn.benchmarks.zoo import DEFAULT_MODELS
 
             config = BenchConfig(
-                models=names if names is not None else (() if model_files else tuple(ZOO)),
+                models=names if names is not None else (() if model_files else DEFAULT_MODELS),
                 model_files=tuple(model_files),
                 formats=settings["formats"] or BenchConfig.formats, precisions=settings["precisions"],
                 threads=settings["threads"], batch=batch, warmup=settings["warmup"],
@@ -191,10 +191,10 @@ def main(
         if Device.BROWSER in devices:
             from hierattn.benchmarks import browser
 
-            from hierattn.benchmarks.zoo import ZOO
+            from hierattn.benchmarks.zoo import DEFAULT_MODELS
 
             web_rows, _, env["browser"] = browser.run_browser(browser.BrowserOptions(
-                models=names if names is not None else (() if model_files else tuple(ZOO)), model_files=tuple(model_files),
+                models=names if names is not None else (() if model_files else DEFAULT_MODELS), model_files=tuple(model_files),
                 formats=settings["formats"], precisions=settings["precisions"],
                 threads=settings["threads"], warmup=settings["warmup"], iters=settings["iters"] or 50, out_dir=out_dir,
             ), log)

@@ -37,7 +37,7 @@ SETTLE_S = 0.02
 class BenchConfig:
     """What to run and how long; ``iters`` and ``seconds`` are per row, exactly one is set."""
 
-    models: tuple[str, ...] = tuple(zoo.ZOO)
+    models: tuple[str, ...] = zoo.DEFAULT_MODELS
     model_files: tuple[Path, ...] = ()
     formats: tuple[str, ...] = runners.FORMATS
     precisions: tuple[str, ...] | None = None
@@ -105,20 +105,20 @@ def _precisions_for(fmt: str, requested: tuple[str, ...] | None) -> tuple[str, .
     return tuple(p for p in requested if p in supported_precisions(fmt))
 
 
-def _model_info(name: str, model: Any) -> ModelInfo:
+def _model_info(name: str, model: Any, spec: ModelSpec) -> ModelInfo:
     from hierattn.models.complexity import count_macs, count_parameters
 
     entry = zoo.ZOO[name]
     return ModelInfo(
         name=name, label=entry.label, family="hierattn" if entry.is_hierattn else "baseline",
-        params_m=count_parameters(model) / 1e6, macs_g=count_macs(model, (256, 256)) / 1e9, paper_ms=entry.paper_ms,
+        params_m=count_parameters(model) / 1e6, macs_g=count_macs(model, spec.input_size) / 1e9, paper_ms=entry.paper_ms,
     )
 
 
-def _fidelity(reference: runners.Runner, candidate: runners.Runner) -> dict[str, float]:
+def _fidelity(reference: runners.Runner, candidate: runners.Runner, spec: ModelSpec) -> dict[str, float]:
     from hierattn.export.data import synthetic_batch
 
-    images = synthetic_batch(ModelSpec(), count=FIDELITY_IMAGES)
+    images = synthetic_batch(spec, count=FIDELITY_IMAGES)
     ref, cand = reference.infer(images), candidate.infer(images)
     if ref is None or cand is None or ref.shape != cand.shape:
         return {}
@@ -132,8 +132,8 @@ def _zoo_cases(config: BenchConfig, log: Log, skipped: list[dict[str, str]]) -> 
     cases = []
     for name in config.models:
         model = zoo.build_model(name)
-        info = _model_info(name, model)
-        spec = ModelSpec(arch=name)
+        spec = zoo.model_spec(name)
+        info = _model_info(name, model, spec)
         torch_runner = runners.TorchRunner(model, 1, 1, spec.input_size)
         for fmt in config.formats:
             try:
@@ -152,7 +152,7 @@ def _zoo_cases(config: BenchConfig, log: Log, skipped: list[dict[str, str]]) -> 
                     log(f"skipping {name} {fmt} {precision}: {reason}")
                     skipped.append({"model": name, "format": fmt, "precision": precision, "reason": reason})
                     continue
-                fidelity = _fidelity(torch_runner, opened[0]) if config.fidelity and fmt != "pytorch" else {}
+                fidelity = _fidelity(torch_runner, opened[0], spec) if config.fidelity and fmt != "pytorch" else {}
                 cases += [_Case(artifact, info, r, fidelity) for r in opened]
     return cases
 

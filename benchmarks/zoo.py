@@ -1,6 +1,8 @@
-"""The models the benchmark compares: HierAttn variants and the paper's mobile baselines.
+"""The models the benchmark compares: HierAttn variants, the paper's mobile baselines and the
+attention models it places itself among (ARL-CNN, Soft-Attention).
 
-Baselines come from maintained libraries (torchvision, timm) with random weights and the same
+Models registered in ``hierattn.models`` (source "registry") are built by ``create_model`` and run at
+their family's own input size and preprocessing (``model_spec``). Mobile baselines come from maintained libraries (torchvision, timm) with random weights and the same
 number of classes as HierAttn, so exported graphs match the paper's Table II architectures without
 re-implementing them. ``paper_ms``/``paper_params_m`` are Table II of Dai et al. (JBHI 2023):
 averages of 1000 runs on an Intel i5-10210U laptop CPU, PyTorch eager, batch 1.
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hierattn.runtime.errors import UsageError
+from hierattn.runtime.spec import ModelSpec
 
 if TYPE_CHECKING:
     from torch import nn
@@ -26,14 +29,19 @@ class ZooEntry:
 
     name: str
     label: str
-    source: str  # "hierattn", "torchvision" or "timm"
+    source: str  # "hierattn" or "registry" (both built by hierattn.models), "torchvision" or "timm"
     builder: str  # factory name inside the source library
     paper_ms: float | None
     paper_params_m: float | None
+    default: bool = True  # part of a run without --models
 
     @property
     def is_hierattn(self) -> bool:
         return self.source == "hierattn"
+
+    @property
+    def is_registered(self) -> bool:
+        return self.source in ("hierattn", "registry")
 
 
 ZOO: dict[str, ZooEntry] = {
@@ -48,8 +56,16 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry("mnasnet1_0", "MnasNet1.0", "torchvision", "mnasnet1_0", 34.0, 3.11),
         ZooEntry("efficientnet_b0", "EfficientNet-B0", "torchvision", "efficientnet_b0", 28.0, 4.02),
         ZooEntry("mobilevit_s", "MobileViT-S", "timm", "mobilevit_s", 101.0, 4.94),
+        ZooEntry("arl_cnn14", "ARL-CNN14", "registry", "arl_cnn14", None, None, default=False),
+        ZooEntry("arl_cnn50", "ARL-CNN50", "registry", "arl_cnn50", None, None, default=False),
+        ZooEntry("resnet50_sa", "ResNet-50+SA", "registry", "resnet50_sa", None, None, default=False),
+        ZooEntry("irv2_sa", "IRv2+SA", "registry", "irv2_sa", None, None, default=False),
     )
 }
+
+DEFAULT_MODELS: tuple[str, ...] = tuple(name for name, entry in ZOO.items() if entry.default)
+"""A run without --models: HierAttn and the paper's Table II baselines. The heavy attention models
+(ARL-CNN, Soft-Attention: 1.5-13 GMACs, minutes of conversion each) are named explicitly."""
 
 QUICK_MODELS: tuple[str, ...] = ("hierattn_xs", "mobilenet_v3_large")
 
@@ -68,7 +84,7 @@ def build_model(name: str, num_classes: int = 8, seed: int = 0) -> nn.Module:
 
     entry = get_entry(name)
     torch.manual_seed(seed)
-    if entry.source == "hierattn":
+    if entry.is_registered:
         from hierattn.models import registry
 
         model = registry.create_model(entry.builder, num_classes=num_classes)
@@ -79,3 +95,13 @@ def build_model(name: str, num_classes: int = 8, seed: int = 0) -> nn.Module:
         timm = importlib.import_module("timm")
         model = timm.create_model(entry.builder, pretrained=False, num_classes=num_classes)
     return model.eval()
+
+
+def model_spec(name: str) -> ModelSpec:
+    """What ``name`` is fed: its family's input size and preprocessing; baselines run at HierAttn's."""
+    entry = get_entry(name)
+    if entry.is_registered:
+        from hierattn.models import model_spec as registered_spec
+
+        return registered_spec(entry.builder)
+    return ModelSpec(arch=name)

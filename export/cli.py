@@ -39,7 +39,7 @@ def export(
     checkpoint: Path | None = typer.Option(
         None, "--checkpoint", "-c", help="PyTorch checkpoint (.pt); default: the bundled demo model."
     ),
-    arch: str | None = typer.Option(None, "--arch", help="Architecture the checkpoint must be (hierattn_xs, hierattn_s, hierattn_m); default: inferred."),
+    arch: str | None = typer.Option(None, "--arch", help="Architecture the checkpoint must be (any registered name, e.g. hierattn_xs, arl_cnn50, irv2_sa); default: inferred from the weights."),
     calibration_dir: Path | None = typer.Option(None, "--calibration-dir", help="Images to calibrate static int8 on; default: the bundled calibration set."),
     validation_dir: Path | None = typer.Option(None, "--validation-dir", help="Images to validate every artifact on; default: the bundled validation set."),
     opset: int = typer.Option(20, "--opset", help="ONNX opset (20 keeps exact GELU as a native op)."),

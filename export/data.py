@@ -62,8 +62,9 @@ def synthetic_batch(spec: ModelSpec, count: int = SYNTHETIC_IMAGES, seed: int = 
         u = (xx - cx) * np.cos(angle) + (yy - cy) * np.sin(angle)
         v = -(xx - cx) * np.sin(angle) + (yy - cy) * np.cos(angle)
         inside = np.clip(1.5 - np.sqrt((u / rx) ** 2 + (v / ry) ** 2), 0, 1)[None]
-        texture = rng.normal(0, 0.05, size=(3, h // 8, w // 8)).astype(np.float32)
-        texture = np.repeat(np.repeat(texture, 8, axis=1), 8, axis=2)
+        # 8x8 texture cells, cropped to sizes that are not multiples of 8 (Inception's 299 px)
+        texture = rng.normal(0, 0.05, size=(3, -(-h // 8), -(-w // 8))).astype(np.float32)
+        texture = np.repeat(np.repeat(texture, 8, axis=1), 8, axis=2)[:, :h, :w]
         img = skin[:, None, None] * (1 - inside) + lesion[:, None, None] * inside + texture
         vignette = (np.sqrt(xx**2 + yy**2) < rng.uniform(0.45, 0.8))[None]
         images.append(np.clip(img * vignette, 0, 1))

@@ -74,7 +74,7 @@ def _version(package: str) -> str:
 def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
     """Load the checkpoint (or the bundled default model) and build its base spec."""
     try:
-        from hierattn.models import load_checkpoint
+        from hierattn.models import load_checkpoint, model_spec
     except ImportError as exc:
         raise MissingBackendError(
             "Export needs PyTorch, which is not installed. Install it with: pip install 'hierattn[torch]'"
@@ -83,10 +83,7 @@ def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
         checkpoint = _default_checkpoint()
     model = load_checkpoint(checkpoint, arch=arch)
     info = model.checkpoint_info
-    spec = ModelSpec(
-        class_names=tuple(info.class_names),
-        input_size=tuple(info.input_size),
-        arch=info.arch,
+    spec = model_spec(info.arch, tuple(info.class_names), tuple(info.input_size)).with_updates(
         extra={"source_checkpoint": Path(checkpoint).name, "checkpoint_sha256": info.sha256},
     )
     return SourceModel(model=model.eval(), spec=spec, path=Path(checkpoint), sha256=info.sha256)

@@ -1,4 +1,4 @@
-"""The PyTorch HierAttn family: registry, checkpoint loading and complexity counts."""
+"""The PyTorch model families (HierAttn, ARL-CNN, Soft-Attention): registry, checkpoints, complexity counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from pathlib import Path
 from hierattn.models.checkpoint import CheckpointInfo, load_checkpoint, read_checkpoint, save_checkpoint
 from hierattn.models.complexity import count_flops, count_macs, count_parameters
 from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnConfig
-from hierattn.models.registry import create_model, list_models, register_model
+from hierattn.models.registry import ModelDefaults, create_model, list_models, model_defaults, model_spec, register_model
+
+# Importing a family module registers its variants.
+from hierattn.models import arl_cnn as arl_cnn  # noqa: E402
+from hierattn.models import soft_attention as soft_attention  # noqa: E402
 
 
 def default_checkpoint_path() -> Path:
@@ -29,6 +33,9 @@ __all__ = [
     "default_checkpoint_path",
     "list_models",
     "load_checkpoint",
+    "model_defaults",
+    "model_spec",
+    "ModelDefaults",
     "read_checkpoint",
     "register_model",
     "save_checkpoint",

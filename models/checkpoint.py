@@ -1,4 +1,4 @@
-"""Load and save HierAttn checkpoints, safely and with errors that say what is wrong.
+"""Load and save checkpoints of every registered family, safely and with errors that say what is wrong.
 
 Accepted layouts:
 - the authors' bare ``state_dict`` (their ``train.py`` saves ``torch.save(model.state_dict(), ...)``);
@@ -13,6 +13,7 @@ Every load uses ``torch.load(..., weights_only=True)``: a pickle that would run 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -25,15 +26,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from hierattn.models.registry import create_model, list_models
+from hierattn.models.registry import create_model, list_models, model_defaults
 from hierattn.runtime.errors import CheckpointError
 from hierattn.runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
 
 CHECKPOINT_FORMAT = "hierattn-checkpoint"
 CHECKPOINT_FORMAT_VERSION = 1
 WRAPPER_KEYS = ("state_dict", "model_state_dict", "model")
-HEAD_KEY = "Conv1x1Hier.Conv.weight"
-CLASSIFIER_KEY = "Classifier.fc.weight"
+MIN_OVERLAP = 0.5
+"""Fraction of (key, shape) pairs a state_dict must share with an architecture to be identified as it."""
 
 
 @dataclass(frozen=True)
@@ -122,25 +123,46 @@ def _strip_prefix(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor
     return state_dict
 
 
+@functools.cache
+def _signature(name: str) -> tuple[frozenset[tuple[str, tuple[int, ...]]], str]:
+    """(key, shape) pairs of ``name``'s state_dict without its classifier, and the classifier prefix.
+
+    Built on the meta device: shapes only, no memory or initialisation cost even for 55M parameters.
+    """
+    classifier = model_defaults(name).classifier + "."
+    with torch.device("meta"):
+        state = create_model(name, num_classes=1).state_dict()
+    return frozenset((k, tuple(v.shape)) for k, v in state.items() if not k.startswith(classifier)), classifier
+
+
 def infer_arch(state_dict: Mapping[str, torch.Tensor]) -> str:
-    """Identify the HierAttn variant from the head's 1x1 convolution shape."""
-    head = state_dict.get(HEAD_KEY)
-    if head is None:
-        raise CheckpointError(
-            f"The weights have no {HEAD_KEY!r}: not a HierAttn checkpoint "
-            f"(first keys: {', '.join(list(state_dict)[:4])})."
-        )
+    """Identify the registered architecture whose keys and shapes the weights have (classifier aside).
+
+    The best overlap wins, so a damaged file (a key lost, one added) is still identified and the
+    loader can name what is missing; a file sharing less than half of any architecture's keys is
+    refused. The classifier is left out because its shape depends on the class count (and, where a
+    family flattens a pooled map into it, on the input size).
+    """
+    best, best_score = None, 0.0
     for name in list_models():
-        probe = create_model(name, num_classes=1)
-        if probe.state_dict()[HEAD_KEY].shape == head.shape:
-            return name
-    raise CheckpointError(f"No HierAttn variant has a head of shape {tuple(head.shape)}.")
+        signature, classifier = _signature(name)
+        found = frozenset((k, tuple(v.shape)) for k, v in state_dict.items() if not k.startswith(classifier))
+        score = len(found & signature) / len(found | signature)
+        if score > best_score:
+            best, best_score = name, score
+    if best is None or best_score < MIN_OVERLAP:
+        raise CheckpointError(
+            f"The weights match no registered architecture ({', '.join(list_models())}); "
+            f"first keys: {', '.join(list(state_dict)[:4])}. Pass the state_dict of one of them."
+        )
+    return best
 
 
-def infer_num_classes(state_dict: Mapping[str, torch.Tensor]) -> int:
-    weight = state_dict.get(CLASSIFIER_KEY)
+def infer_num_classes(state_dict: Mapping[str, torch.Tensor], arch: str) -> int:
+    key = model_defaults(arch).classifier_weight
+    weight = state_dict.get(key)
     if weight is None:
-        raise CheckpointError(f"The weights have no {CLASSIFIER_KEY!r}: not a HierAttn classifier checkpoint.")
+        raise CheckpointError(f"The weights have no {key!r}: not a {arch} classifier checkpoint.")
     return int(weight.shape[0])
 
 
@@ -170,7 +192,7 @@ def _resolve(
     recorded_arch = meta.get("arch")
     if isinstance(recorded_arch, str) and normalise_arch(recorded_arch) != found_arch:
         raise CheckpointError(f"{path} says arch {recorded_arch!r} but its weights are {found_arch}.")
-    found_classes = infer_num_classes(state_dict)
+    found_classes = infer_num_classes(state_dict, found_arch)
     if num_classes is not None and num_classes != found_classes:
         raise CheckpointError(
             f"{path} has a {found_classes}-class classifier but {num_classes} classes were requested."
@@ -182,7 +204,7 @@ def _resolve(
         )
     if len(set(names)) != len(names):
         raise CheckpointError(f"Class names must be unique, got {', '.join(names)}.")
-    input_size = tuple(meta.get("input_size") or (256, 256))
+    input_size = tuple(meta.get("input_size") or model_defaults(found_arch).input_size)
     provenance = dict(meta.get("provenance") or {})
     return CheckpointInfo(
         path=path,
@@ -253,11 +275,15 @@ def save_checkpoint(
     arch: str,
     class_names: tuple[str, ...] | list[str],
     provenance: dict[str, Any] | None = None,
-    input_size: tuple[int, int] = (256, 256),
+    input_size: tuple[int, int] | None = None,
 ) -> Path:
-    """Write the project checkpoint format atomically (temp file + rename): never half-written."""
+    """Write the project checkpoint format atomically (temp file + rename): never half-written.
+
+    ``input_size`` defaults to the architecture's registered input size.
+    """
     path = Path(path)
     arch = normalise_arch(arch)
+    input_size = input_size or model_defaults(arch).input_size
     payload = {
         "format": CHECKPOINT_FORMAT,
         "format_version": CHECKPOINT_FORMAT_VERSION,

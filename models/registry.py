@@ -1,32 +1,90 @@
 """Model registry: variants are registered by name and built with ``create_model``.
 
 Mirrors timm's registry: a factory per variant, a duplicate name raises, ``list_models`` is sorted.
+What differs between families (input size, circle crop, where the classifier is) is data registered
+with the factory (``ModelDefaults``), so checkpoint loading, export, training and the benchmark treat
+every family the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from torch import nn
 
 from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn
 from hierattn.runtime.errors import UsageError
+from hierattn.runtime.spec import CircleCropParams, ModelSpec
 
 ModelFactory = Callable[..., nn.Module]
 
-_REGISTRY: dict[str, ModelFactory] = {}
+
+@dataclass(frozen=True)
+class ModelDefaults:
+    """What a family expects, recorded with its factories.
+
+    Attributes:
+        input_size: (height, width) of the paper's input; factories take ``input_size`` (the side).
+        circle_crop: whether the runtime removes the dermoscopy vignette before resizing by default
+            (on where the family's own training pipeline crops; docs/models.md says which).
+        classifier: name of the final Linear layer (its ``.weight`` rows are the classes).
+        head: top-level layers re-initialised for a new class count and trained alone by
+            ``hierattn-train --freeze-epochs`` (everything before them is the transferred trunk).
+        paper: the paper the family is built from.
+    """
+
+    input_size: tuple[int, int] = (256, 256)
+    circle_crop: bool = True
+    classifier: str = "Classifier.fc"
+    head: tuple[str, ...] = ("Conv1x1Hier", "Classifier")
+    paper: str = "Dai et al., IEEE JBHI 2023 (HierAttn)"
+
+    @property
+    def head_prefixes(self) -> tuple[str, ...]:
+        return tuple(f"{name}." for name in self.head)
+
+    @property
+    def classifier_weight(self) -> str:
+        return f"{self.classifier}.weight"
 
 
-def register_model(name: str) -> Callable[[ModelFactory], ModelFactory]:
+_REGISTRY: dict[str, tuple[ModelFactory, ModelDefaults]] = {}
+
+
+def register_model(name: str, defaults: ModelDefaults | None = None) -> Callable[[ModelFactory], ModelFactory]:
     """Decorator that registers ``factory`` under ``name``; registering a name twice raises."""
 
     def decorate(factory: ModelFactory) -> ModelFactory:
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} is already registered")
-        _REGISTRY[name] = factory
+        _REGISTRY[name] = (factory, defaults or ModelDefaults())
         return factory
 
     return decorate
+
+
+def model_defaults(name: str) -> ModelDefaults:
+    """The registered family data of ``name``; an unknown name is a usage error."""
+    _known(name)
+    return _REGISTRY[name][1]
+
+
+def model_spec(name: str, class_names: tuple[str, ...] | None = None, input_size: tuple[int, int] | None = None) -> ModelSpec:
+    """The base ModelSpec of ``name``: its input size and circle-crop default (runtime preprocessing)."""
+    defaults = model_defaults(name)
+    base = ModelSpec()
+    return ModelSpec(
+        class_names=tuple(class_names) if class_names else base.class_names,
+        input_size=tuple(input_size or defaults.input_size),
+        crop=CircleCropParams(enabled=defaults.circle_crop),
+        arch=name,
+    )
+
+
+def _known(name: str) -> None:
+    if name not in _REGISTRY:
+        raise UsageError(f"Unknown model {name!r}; available: {', '.join(list_models())}.")
 
 
 def list_models() -> list[str]:
@@ -36,10 +94,8 @@ def list_models() -> list[str]:
 
 def create_model(name: str, num_classes: int = 8, **kwargs: object) -> nn.Module:
     """Build a registered model with random weights (in training mode, like any fresh nn.Module)."""
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        raise UsageError(f"Unknown model {name!r}; available: {', '.join(list_models())}.") from None
+    _known(name)
+    factory = _REGISTRY[name][0]
     if num_classes < 1:
         raise UsageError(f"num_classes must be at least 1, got {num_classes}.")
     return factory(num_classes=num_classes, **kwargs)

@@ -11,7 +11,6 @@ import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec
 
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
@@ -19,7 +18,7 @@ train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train 
 @train_app.command()
 def main(
     data: Path = typer.Option(..., "--data", help="Training folder: DIR/<CLASS>/<images>, classes in sorted folder order."),
-    arch: str = typer.Option("hierattn_xs", "--arch", help="Architecture: hierattn_xs, hierattn_s or hierattn_m."),
+    arch: str = typer.Option("hierattn_xs", "--arch", help="Registered architecture (hierattn-info --list): hierattn_xs, hierattn_s, hierattn_m, arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa."),
     init: Path | None = typer.Option(None, "--init", help="Checkpoint to start from (transfer learning)."),
     epochs: int = typer.Option(10, "--epochs", help="Number of epochs."),
     batch_size: int = typer.Option(32, "--batch-size", help="Images per batch."),
@@ -29,7 +28,7 @@ def main(
     lr: float = typer.Option(2e-3, "--lr", help="Peak learning rate (cosine decay to --min-lr)."),
     min_lr: float = typer.Option(2e-4, "--min-lr", help="Final learning rate."),
     weight_decay: float = typer.Option(0.01, "--weight-decay", help="AdamW weight decay."),
-    freeze_epochs: int = typer.Option(0, "--freeze-epochs", help="With --init: train only the layers after the branch attention for N epochs."),
+    freeze_epochs: int = typer.Option(0, "--freeze-epochs", help="With --init: train only the family's head for N epochs (HierAttn: the layers after the branch attention; ARL-CNN: fc; Soft-Attention: the unit and the classifier)."),
     balanced: bool = typer.Option(False, "--balanced", help="Sample classes equally often (for imbalanced data)."),
     no_augment: bool = typer.Option(False, "--no-augment", help="Disable flips, turns, shifts and colour jitter."),
     resume: bool = typer.Option(False, "--resume", help="Continue from --output and its .train-state.pt."),
@@ -39,6 +38,7 @@ def main(
     bf16: bool = typer.Option(False, "--bf16", help="bfloat16 autocast (faster on CPUs with AMX/AVX512-BF16; weights stay float32)."),
     low_res: int = typer.Option(0, "--low-res", help="Train the first --low-res-epochs at this side length (progressive resizing)."),
     low_res_epochs: int = typer.Option(0, "--low-res-epochs", help="Epochs at --low-res; the rest train at full resolution."),
+    input_size: int = typer.Option(0, "--input-size", help="Side of the model input (and of the exports); default: the architecture's own (256 HierAttn, 224 ARL-CNN/ResNet-50+SA, 299 IRv2+SA)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
@@ -56,10 +56,12 @@ def main(
         config = TrainConfig(arch=arch, epochs=epochs, batch_size=batch_size, lr=lr, min_lr=min_lr,
                              weight_decay=weight_decay, freeze_epochs=freeze_epochs, balanced=balanced,
                              augment=not no_augment, seed=seed, threads=threads, warmup_steps=warmup_steps,
-                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs)
+                             bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs, input_size=input_size)
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
-        spec = ModelSpec()
+        from hierattn.models import model_spec
+
+        spec = model_spec(arch, input_size=(config.side, config.side))  # the family's preprocessing
         dataset = scan_image_folder(data)
         log(f"{len(dataset.files)} images in {len(dataset.class_names)} classes: {', '.join(dataset.class_names)}")
         with progress_bar("preprocessing", len(dataset.files)) as advance:

@@ -15,7 +15,6 @@ import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec
 from hierattn.training.evaluate import format_report
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Evaluate a HierAttn model on an image-folder dataset.")
@@ -44,12 +43,14 @@ def main(
             raise UsageError("--ray and --workers apply to --model (an exported file); a checkpoint runs in PyTorch.")
         dataset = scan_image_folder(data)
         if checkpoint is not None:
-            from hierattn.models import load_checkpoint
+            from hierattn.models import load_checkpoint, model_spec
             from hierattn.training.predict import checkpoint_logits
 
             network = load_checkpoint(checkpoint)
-            names = tuple(network.checkpoint_info.class_names)
-            probabilities = softmax(checkpoint_logits(network, load_pixels(dataset, ModelSpec())))
+            info = network.checkpoint_info
+            names = tuple(info.class_names)
+            spec = model_spec(info.arch, names, info.input_size)  # the family's preprocessing at the trained size
+            probabilities = softmax(checkpoint_logits(network, load_pixels(dataset, spec)))
         else:
             from hierattn.runtime.stream import StreamOptions
             from hierattn.training.predict import exported_probabilities

@@ -24,12 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hierattn.models import create_model, load_checkpoint, save_checkpoint
+from hierattn.models import create_model, load_checkpoint, model_defaults, save_checkpoint
 from hierattn.models.checkpoint import atomic_torch_save
 from hierattn.runtime.errors import CheckpointError, UsageError
 
-HEAD_PREFIXES = ("Conv1x1Hier.", "Classifier.")
-"""Layers after the branch attention: trained from scratch, the only ones updated while frozen."""
+HEAD_PREFIXES = model_defaults("hierattn_xs").head_prefixes
+"""HierAttn's layers after the branch attention; each family registers its own (``ModelDefaults.head``)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,12 @@ class TrainConfig:
     bf16: bool = False
     low_res: int = 0
     low_res_epochs: int = 0
+    input_size: int = 0
+    """Side of the exported input; 0 is the architecture's registered size (256 for HierAttn)."""
+
+    @property
+    def side(self) -> int:
+        return self.input_size or model_defaults(self.arch).input_size[0]
 
     def __post_init__(self) -> None:
         if self.low_res_epochs and not 32 <= self.low_res:
@@ -101,10 +107,10 @@ def resize_batch(x: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
 
 
-def set_frozen(model: nn.Module, frozen: bool) -> None:
-    """Freeze (or unfreeze) everything before the branch attention (the transferred layers)."""
+def set_frozen(model: nn.Module, frozen: bool, head: tuple[str, ...] = HEAD_PREFIXES) -> None:
+    """Freeze (or unfreeze) everything before the ``head`` layers (the transferred layers)."""
     for name, parameter in model.named_parameters():
-        parameter.requires_grad = not frozen or name.startswith(HEAD_PREFIXES)
+        parameter.requires_grad = not frozen or name.startswith(head)
 
 
 def train(
@@ -122,15 +128,16 @@ def train(
     """Train on uint8 [N, H, W, 3] ``pixels``; return one summary dict per epoch run."""
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
+    head_prefixes = model_defaults(config.arch).head_prefixes
     if init is not None:
         model = load_checkpoint(init, arch=config.arch)
         if model.num_classes != len(class_names):
-            fresh = create_model(config.arch, num_classes=len(class_names))
-            head = {k: v for k, v in model.state_dict().items() if not k.startswith(HEAD_PREFIXES)}
+            fresh = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
+            head = {k: v for k, v in model.state_dict().items() if not k.startswith(head_prefixes)}
             fresh.load_state_dict(head, strict=False)
             model = fresh
     else:
-        model = create_model(config.arch, num_classes=len(class_names))
+        model = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = max(1, len(labels) // config.batch_size)
     total_steps = steps_per_epoch * config.epochs
@@ -154,7 +161,7 @@ def train(
     history = []
     for epoch in range(start_epoch, config.epochs):
         generator.manual_seed(config.seed * 1000 + epoch)  # same batches after a resume
-        set_frozen(model, init is not None and epoch < config.freeze_epochs)
+        set_frozen(model, init is not None and epoch < config.freeze_epochs, head_prefixes)
         model.train()
         order = (torch.multinomial(weights, len(labels), True, generator=generator) if weights is not None
                  else torch.randperm(len(labels), generator=generator))
@@ -184,7 +191,7 @@ def train(
                    "lr": optimizer.param_groups[0]["lr"], "resolution": resolution,
                    "seconds": time.time() - started}
         record = dict(provenance or {}, train_config=asdict(config), epochs_done=epoch + 1)
-        save_checkpoint(output, model, config.arch, class_names, record)
+        save_checkpoint(output, model, config.arch, class_names, record, input_size=(config.side, config.side))
         state = {"optimizer": optimizer.state_dict(), "epoch": epoch + 1, "step": step, "class_names": list(class_names)}
         atomic_torch_save(state, state_path(output))
         history.append(summary)

@@ -42,3 +42,9 @@ def test_empty_or_missing_directories_are_usage_errors(tmp_path: Path) -> None:
         calibration_batch(SPEC, tmp_path)
     with pytest.raises(UsageError, match="does not exist"):
         validation_batch(SPEC, tmp_path / "missing")
+
+
+def test_synthetic_batch_takes_sizes_that_are_not_multiples_of_8() -> None:
+    """Inception-ResNet-v2 runs at 299 px; the 8x8 texture cells are cropped to fit."""
+    batch = synthetic_batch(ModelSpec(input_size=(299, 299)), 2)
+    assert batch.shape == (2, 3, 299, 299) and 0 <= batch.min() and batch.max() <= 1
