@@ -14,7 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hierattn.export.base import ConversionRequest, ConversionResult, Converter, ExportFormat, Precision
+from hierattn.export.base import (
+    ConversionRequest,
+    ConversionResult,
+    Converter,
+    ExportFormat,
+    Precision,
+)
 from hierattn.export.executorch_delegation import DelegationReport, delegation_report
 from hierattn.runtime.cli_support import log
 from hierattn.runtime.errors import missing_backend
@@ -34,7 +40,9 @@ def import_executorch() -> None:
     """Fail with the standard missing-extra message when ExecuTorch is not installed."""
     try:
         import executorch.exir  # noqa: F401
-        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner  # noqa: F401
+        from executorch.backends.xnnpack.partition.xnnpack_partitioner import (
+            XnnpackPartitioner,  # noqa: F401
+        )
     except ImportError as exc:
         raise missing_backend("executorch", "executorch", "ExecuTorch export") from exc
 
@@ -59,9 +67,10 @@ def _half_with_float_io(model: torch.nn.Module) -> torch.nn.Module:
 
 def lower(program: Any, spec_json: str) -> Any:
     """Lower an ``ExportedProgram`` to XNNPACK (float16 nodes too); return the EdgeProgramManager."""
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import (
+        XnnpackPartitioner,
+    )
     from executorch.exir import to_edge_transform_and_lower
-
     from hierattn.export.executorch_program import padded_slot
 
     constants = {SPEC_METHOD: padded_slot(spec_json)}

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
 from hierattn.export.tflite_quant import INT8_RECIPE, Int8Recipe
 from hierattn.runtime.errors import HierAttnError, UsageError
 
@@ -75,8 +74,9 @@ def quantization_configs(recipe: Int8Recipe) -> tuple[Any, Any]:
     """(convolution config, linear config): symmetric int8, weights per channel as the recipe says."""
     import dataclasses
 
-    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import get_symmetric_quantization_config
-
+    from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
+        get_symmetric_quantization_config,
+    )
     from torchao.quantization.pt2e import MinMaxObserver
 
     observer_class = _observer_class() if recipe.ranges == "mean-minmax" else MinMaxObserver

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from hierattn.runtime.backend_base import Backend, TensorInfo
 from hierattn.runtime.errors import ModelFileError, missing_backend
 

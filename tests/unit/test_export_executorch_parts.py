@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hierattn.export import executorch_program as slot
 from hierattn.runtime.errors import HierAttnError, MissingBackendError
 
@@ -53,7 +52,7 @@ def test_pte_without_the_extra_is_one_line_naming_it(tmp_path: Path) -> None:
         "from hierattn.runtime.cli import app\n"
         f"app([{str(image)!r}, '--model', {str(model)!r}, '--no-verify'])\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, done.stderr
@@ -72,7 +71,6 @@ def test_missing_extra_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 def test_delegation_report_names_portable_ops() -> None:
     import torch
-
     from hierattn.export.executorch import lower
     from hierattn.export.executorch_delegation import delegation_report
 
@@ -97,7 +95,6 @@ def test_delegation_report_names_portable_ops() -> None:
 
 def test_float_stem_ends_at_the_first_quarter_resolution_conv() -> None:
     import torch
-
     from hierattn.export.executorch_quant import stem_node_names
 
     model = torch.nn.Sequential(
