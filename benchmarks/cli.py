@@ -93,7 +93,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 def main(
     device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), or LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: all; see docs/benchmarks.md)."),
-    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
+    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
     precisions: str = typer.Option(None, "--precisions", help="Comma-separated precisions: fp32, fp16, int8-dynamic, int8 (default: per format)."),
     threads: str = typer.Option("1,2", "--threads", help="Comma-separated thread counts, each a separate row."),
