@@ -94,7 +94,11 @@ def quantization_configs(recipe: Int8Recipe) -> tuple[Any, Any]:
 
 
 def stem_node_names(graph_module: torch.fx.GraphModule, input_height: int, stride: int) -> set[str]:
-    """Names of every node up to and including the first convolution writing a ``1/stride`` map."""
+    """Names of every op node up to and including the first convolution writing a ``1/stride`` map.
+
+    Only ``call_function`` nodes: weights (``get_attr``) come first in the graph, and naming them
+    would keep every convolution that reads them in float.
+    """
     import torch
 
     if stride <= 0:
@@ -102,6 +106,8 @@ def stem_node_names(graph_module: torch.fx.GraphModule, input_height: int, strid
     limit = input_height // stride
     names: set[str] = set()
     for node in graph_module.graph.nodes:
+        if node.op != "call_function":
+            continue
         names.add(node.name)
         value = node.meta.get("val")
         if (
