@@ -3,7 +3,9 @@
 ExecuTorch's Python runtime takes and returns torch tensors, so this backend imports torch: it is
 loaded only for a .pte file, which keeps the ONNX/TFLite runtime torch-free. XNNPACK's thread pool
 is process-wide in ExecuTorch (one pool shared by every program), so ``threads`` resets that pool;
-the last Classifier loaded with an explicit thread count decides it. A loaded ``Method`` holds its
+the last Classifier loaded with an explicit thread count decides it. A loaded method keeps a
+pointer to the pool it was initialised with, and running it after a reset crashes the process, so
+every call first reloads ``forward`` when the pool changed since it was loaded. A loaded ``Method`` holds its
 input and output buffers, so calls are serialised (``thread_safe = False``).
 """
 
@@ -29,12 +31,20 @@ def import_runtime() -> Any:
     return runtime
 
 
+def pool_size() -> int:
+    """Threads of ExecuTorch's process-wide XNNPACK thread pool."""
+    from executorch.extension.pybindings import portable_lib
+
+    return int(portable_lib._threadpool_get_thread_count())
+
+
 def set_threads(threads: int) -> int:
     """Resize ExecuTorch's process-wide XNNPACK thread pool; return the size it reports back."""
     from executorch.extension.pybindings import portable_lib
 
-    portable_lib._unsafe_reset_threadpool(threads)
-    return int(portable_lib._threadpool_get_thread_count())
+    if pool_size() != threads:
+        portable_lib._unsafe_reset_threadpool(threads)
+    return pool_size()
 
 
 def _tensor_info(name: str, meta: Any) -> TensorInfo:
@@ -60,6 +70,7 @@ class ExecuTorchBackend(Backend):
             raise ModelFileError(f"{path}: ExecuTorch cannot load this program ({str(exc).strip()[:200]}).") from exc
         if self._forward is None:
             raise ModelFileError(f"{path}: the program has no 'forward' method; re-export it with hierattn-export.")
+        self._pool = pool_size()
         meta = self._forward.metadata
         self.input = _tensor_info("image", meta.input_tensor_meta(0))
         self.output = _tensor_info("logits", meta.output_tensor_meta(0))
@@ -67,8 +78,16 @@ class ExecuTorchBackend(Backend):
     def _run(self, x: np.ndarray) -> np.ndarray:
         return self.execute(x)
 
+    def ensure_method(self) -> None:
+        """Reload ``forward`` if the thread pool was reset since it was loaded (see the module docstring)."""
+        size = pool_size()
+        if size != self._pool:
+            self._forward = self._program.load_method("forward")
+            self._pool = size
+
     def execute(self, x: np.ndarray) -> np.ndarray:
         """One call of ``forward`` on a batch already in the program's shape and dtype (the timed call)."""
+        self.ensure_method()
         (out,) = self._forward.execute([self._torch.from_numpy(x)])
         return out.numpy().copy()
 
