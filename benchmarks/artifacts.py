@@ -23,11 +23,12 @@ from hierattn.runtime.spec import ModelSpec, sidecar_path
 if TYPE_CHECKING:
     from torch import nn
 
-SUFFIXES = {"pytorch": ".pt", "onnx": ".onnx", "tflite": ".tflite"}
+SUFFIXES = {"pytorch": ".pt", "onnx": ".onnx", "tflite": ".tflite", "executorch": ".pte"}
 DEFAULT_PRECISIONS: dict[str, tuple[str, ...]] = {
     "pytorch": ("fp32",),
     "onnx": ("fp32", "int8"),
     "tflite": ("fp32", "fp16", "int8"),
+    "executorch": ("fp32", "int8"),
 }
 CALIBRATION_IMAGES = 16
 
@@ -81,7 +82,7 @@ def exporter_fingerprint() -> str:
     sources = [*Path(export_package.__file__).parent.glob("*.py"), Path(models_package.__file__).parent / "deploy.py"]
     for source in sorted(sources):
         digest.update(source.name.encode() + source.read_bytes())
-    for name in ("torch", "onnx", "onnxruntime", "onnxslim", "onnx2tf", "tensorflow", "coremltools"):
+    for name in ("torch", "onnx", "onnxruntime", "onnxslim", "onnx2tf", "tensorflow", "coremltools", "executorch", "torchao"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:

@@ -93,8 +93,8 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 def main(
     device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), or LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
-    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite file to time as its own row (repeatable; torch-free)."),
-    formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite (default: all)."),
+    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
+    formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
     precisions: str = typer.Option(None, "--precisions", help="Comma-separated precisions: fp32, fp16, int8-dynamic, int8 (default: per format)."),
     threads: str = typer.Option("1,2", "--threads", help="Comma-separated thread counts, each a separate row."),
     batch: int = typer.Option(1, "--batch", help="Batch size of the timed input."),

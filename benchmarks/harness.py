@@ -167,9 +167,9 @@ def _file_cases(config: BenchConfig) -> list[_Case]:
     cases = []
     for path in config.model_files:
         path = Path(path)
-        fmt = {".onnx": "onnx", ".tflite": "tflite"}.get(path.suffix)
+        fmt = {".onnx": "onnx", ".tflite": "tflite", ".pte": "executorch"}.get(path.suffix)
         if fmt is None or not path.is_file():
-            raise UsageError(f"--model {path}: expected an existing .onnx or .tflite file.")
+            raise UsageError(f"--model {path}: expected an existing .onnx, .tflite or .pte file.")
         spec = ModelSpec.from_json(sidecar_path(path).read_text()) if sidecar_path(path).is_file() else None
         precision = spec.precision if spec else "unknown"
         entry = zoo.ZOO.get(spec.arch) if spec else None

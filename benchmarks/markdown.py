@@ -27,6 +27,8 @@ COLUMN_ORDER = (
     ("tflite", "fp16", "TFLite fp16"),
     ("tflite", "int8-dynamic", "TFLite int8-dyn"),
     ("tflite", "int8", "TFLite int8"),
+    ("executorch", "fp32", "ExecuTorch fp32"),
+    ("executorch", "int8", "ExecuTorch int8"),
 )
 
 

@@ -47,6 +47,8 @@ def measure(fmt: str, path: Path, threads: int, batch: int, model: str | None) -
         import onnxruntime  # noqa: F401
     elif fmt == "tflite":
         import ai_edge_litert.interpreter  # noqa: F401
+    elif fmt == "executorch":
+        import executorch.runtime  # noqa: F401
     t1 = time.perf_counter()
     if fmt == "pytorch":
         if model is None:

@@ -3,8 +3,9 @@
 They call the backend session directly (not ``hierattn.runtime.Classifier``) so the timed region is
 the model itself, not preprocessing or Python glue. Thread counts are checked, not assumed:
 PyTorch and ONNX Runtime by reading the setting back, LiteRT (which has no getter) by counting the
-worker threads its XNNPACK thread pool adds to the process. torch is imported only by the PyTorch
-runner, so ONNX and TFLite rows work from the torch-free runtime install.
+worker threads its XNNPACK thread pool adds to the process, ExecuTorch by reading its process-wide
+thread pool's size back after resetting it. torch is imported only by the PyTorch and ExecuTorch
+runners, so ONNX and TFLite rows work from the torch-free runtime install.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from hierattn.runtime.errors import ModelFileError, UsageError, missing_backend
 
-FORMATS: tuple[str, ...] = ("pytorch", "onnx", "tflite")
+FORMATS: tuple[str, ...] = ("pytorch", "onnx", "tflite", "executorch")
 
 
 def os_thread_count() -> int:
@@ -190,8 +191,41 @@ class LiteRTRunner(Runner):
         return np.concatenate(logits)
 
 
+class ExecuTorchRunner(Runner):
+    """ExecuTorch program (XNNPACK delegate); the process-wide thread pool is reset before each slice."""
+
+    backend = "executorch"
+
+    def __init__(self, path: Path, threads: int, batch: int) -> None:
+        super().__init__(threads, batch)
+        from hierattn.runtime.backend_executorch import ExecuTorchBackend
+
+        self.activate()
+        self.program = ExecuTorchBackend(path, None)
+        shape = self.program.input.shape
+        if shape[0] != batch:
+            raise UsageError(f"{path.name} is an ExecuTorch program with a fixed batch of {shape[0]}; use --batch {shape[0]}.")
+        self.x = _random_input(shape, self.program.input.dtype)
+        self.run()
+
+    def activate(self) -> None:
+        from hierattn.runtime.backend_executorch import set_threads
+
+        self.threads_observed = set_threads(self.threads)
+        self.threads_check = "executorch _threadpool_get_thread_count after reset"
+        program = getattr(self, "program", None)
+        if program is not None:
+            program.ensure_method()  # re-initialise on the new pool outside the timed region
+
+    def run(self) -> None:
+        self.program.execute(self.x)
+
+    def infer(self, x: np.ndarray) -> np.ndarray | None:
+        return self.program.run(x) if x.shape[1:] == self.x.shape[1:] else None
+
+
 def open_file_runner(path: Path, threads: int, batch: int) -> Runner:
-    """Runner for an exported file, chosen by its suffix (.onnx or .tflite); torch-free."""
+    """Runner for an exported file, chosen by its suffix (.onnx, .tflite, .pte); torch-free but .pte."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"Model file {path} does not exist; check the path or export it first.")
@@ -199,4 +233,6 @@ def open_file_runner(path: Path, threads: int, batch: int) -> Runner:
         return OrtRunner(path, threads, batch)
     if path.suffix == ".tflite":
         return LiteRTRunner(path, threads, batch)
-    raise UsageError(f"Cannot benchmark {path.name}: expected a .onnx or .tflite file.")
+    if path.suffix == ".pte":
+        return ExecuTorchRunner(path, threads, batch)
+    raise UsageError(f"Cannot benchmark {path.name}: expected a .onnx, .tflite or .pte file.")

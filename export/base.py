@@ -28,6 +28,7 @@ class ExportFormat(str, Enum):
     ONNX = "onnx"
     TFLITE = "tflite"
     COREML = "coreml"
+    EXECUTORCH = "executorch"
 
 
 class Precision(str, Enum):

@@ -1,4 +1,4 @@
-"""``hierattn-export``: export a HierAttn checkpoint to ONNX, TFLite and Core ML, validated.
+"""``hierattn-export``: export a HierAttn checkpoint to ONNX, TFLite, Core ML and ExecuTorch, validated.
 
 Only parses options, calls ``export_models`` and prints: a rich table (and a spinner on a terminal), or
 exactly one JSON document on stdout with ``--json``. Exit 0 when every artifact validated, 1 when
@@ -24,6 +24,7 @@ class FormatChoice(str, Enum):
     ONNX = "onnx"
     TFLITE = "tflite"
     COREML = "coreml"
+    EXECUTORCH = "executorch"
     ALL = "all"
 
 

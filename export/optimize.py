@@ -2,7 +2,8 @@
 
 The deploy form is built per format because the backends reward different graphs (measured in
 docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the centred-RMSNorm
-transformer (five); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
+transformer (five), and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
+portable kernels); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
 SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. Static and dynamic int8 keep
 the plain graph: their recipes (which tensors stay float) were measured on it, and a recipe moved
 onto another graph must be re-validated first (docs/quantization.md).
@@ -37,7 +38,8 @@ def deploy_options(fmt: ExportFormat):  # noqa: ANN201 - DeployOptions, imported
     """The deploy-form options that measured best for ``fmt``."""
     from hierattn.models.deploy import DeployOptions
 
-    return DeployOptions(centered_rmsnorm=fmt is ExportFormat.TFLITE)
+    executorch = fmt is ExportFormat.EXECUTORCH
+    return DeployOptions(centered_rmsnorm=fmt is ExportFormat.TFLITE or executorch, xnnpack_forms=executorch)
 
 
 def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, optimize: bool = True) -> ExportGraph:

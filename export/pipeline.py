@@ -45,6 +45,7 @@ EXPORTER_PACKAGES: dict[ExportFormat, tuple[str, ...]] = {
     ExportFormat.ONNX: ("torch", "onnx", "onnxscript", "onnxslim", "onnxruntime"),
     ExportFormat.TFLITE: ("torch", "onnx", "onnxscript", "onnxslim", "onnx2tf", "tensorflow", "ai-edge-litert"),
     ExportFormat.COREML: ("torch", "coremltools"),
+    ExportFormat.EXECUTORCH: ("torch", "executorch", "torchao"),
 }
 
 

@@ -16,6 +16,7 @@ _CONVERTERS: dict[ExportFormat, tuple[str, str, str]] = {
     ExportFormat.ONNX: ("hierattn.export.onnx", "OnnxConverter", "onnx"),
     ExportFormat.TFLITE: ("hierattn.export.tflite", "TFLiteConverter", "tflite"),
     ExportFormat.COREML: ("hierattn.export.coreml", "CoreMLConverter", "coreml"),
+    ExportFormat.EXECUTORCH: ("hierattn.export.executorch", "ExecuTorchConverter", "executorch"),
 }
 
 

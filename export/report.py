@@ -18,11 +18,12 @@ def _fmt(value: float | None, spec: str) -> str:
 
 
 def print_table(report: ExportReport, console: Console | None = None) -> None:
-    """One row per artifact (format, precision, size, max diff, top-1 agreement, flip rate, status),
-    then each artifact's path or error on its own line so long paths never squeeze the table."""
+    """One row per artifact (format, precision, size, max diff, top-1 agreement, flip rate, share of
+    nodes delegated to XNNPACK for ExecuTorch, status), then each artifact's path or error on its own
+    line (and any ops left to portable kernels) so long paths never squeeze the table."""
     console = console or Console(width=None if sys.stdout.isatty() else 120)  # piped: no 80-column squeeze
     table = Table(title=f"hierattn-export (validation: {escape(report.validation_images)})")
-    for column in ("format", "precision", "MB", "max |diff|", "top-1", "flips"):
+    for column in ("format", "precision", "MB", "max |diff|", "top-1", "flips", "delegated"):
         table.add_column(column, no_wrap=True)
     table.add_column("status", no_wrap=True)
     for a in report.artifacts:
@@ -34,9 +35,14 @@ def print_table(report: ExportReport, console: Console | None = None) -> None:
             _fmt(v.max_abs_diff if v else None, ".2e"),
             _fmt(v.top1_agreement if v else None, ".1%"),
             _fmt(v.referral_flip_rate if v else None, ".1%"),
+            _fmt(a.notes.get("delegation", {}).get("delegated_share"), ".1%"),
             f"[{STATUS_STYLE[a.status]}]{a.status.value}[/]",
         )
     console.print(table)
     for a in report.artifacts:
         where = str(a.path) if a.path else f"error: {a.error}"
         console.print(f"{a.format.value} {a.precision.value}: {escape(where)}", soft_wrap=True)
+        portable = a.notes.get("delegation", {}).get("portable_ops")
+        if portable:
+            ops = ", ".join(f"{op} x{n}" for op, n in portable.items())
+            console.print(f"  not delegated (portable kernels): {escape(ops)}", soft_wrap=True)

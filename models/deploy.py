@@ -20,6 +20,11 @@ Rewrites (the names recorded in the artifact metadata, ``DeployedHierAttn.rewrit
   Linear/1x1 layers that write into it get their output mean subtracted), which makes every
   LayerNorm an RMSNorm, ``x / sqrt(mean(x^2) + eps)``: half the elementwise passes where a backend
   has no fused LayerNorm (LiteRT lowers one to ten ops).
+- ``xnnpack_forms`` (optional): the same ops in the shapes ExecuTorch's XNNPACK partitioner takes,
+  which otherwise leaves them to portable kernels and splits the program into dozens of partitions:
+  every mean is a 4-D mean over the two innermost axes with ``keepdim`` (the RMSNorm's feature mean
+  over a ``[rows, 1, D, 1]`` view), the attention products are 3-D ``bmm`` (a 4-D ``@`` lowers to
+  ``expand_copy`` + ``bmm``), and Q/K/V are slices instead of ``split``.
 """
 
 from __future__ import annotations
@@ -51,9 +56,12 @@ class DeployOptions:
     Attributes:
         centered_rmsnorm: centre the residual stream and use RMSNorm (pays on LiteRT; Core ML keeps
             its native ``layer_norm`` op).
+        xnnpack_forms: write means, attention products and the Q/K/V split in the forms the
+            ExecuTorch XNNPACK delegate takes (same values, other op shapes).
     """
 
     centered_rmsnorm: bool = True
+    xnnpack_forms: bool = False
 
 
 def _f64(tensor: torch.Tensor) -> torch.Tensor:
@@ -155,18 +163,24 @@ def _into_stream(weight: torch.Tensor, bias: torch.Tensor, options: DeployOption
 class RMSNorm(nn.Module):
     """``x / sqrt(mean(x^2) + eps)`` over the last axis: LayerNorm of an input with zero mean."""
 
-    def __init__(self, eps: float) -> None:
+    def __init__(self, eps: float, pooled: bool = False) -> None:
         super().__init__()
         self.eps = eps
+        self.pooled = pooled
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x / torch.sqrt((x * x).mean(dim=-1, keepdim=True) + self.eps)
+        if self.pooled:  # [rows, D] -> [rows, 1, D, 1]: the feature mean as a 4-D global average pool
+            rows, dim = x.shape
+            mean_square = (x * x).reshape(rows, 1, dim, 1).mean(dim=(2, 3), keepdim=True).reshape(rows, 1)
+        else:
+            mean_square = (x * x).mean(dim=-1, keepdim=True)
+        return x / torch.sqrt(mean_square + self.eps)
 
 
 def _affine_free_norm(norm: NormWrapper, options: DeployOptions) -> nn.Module:
     layer_norm = norm.LayerNorm
     if options.centered_rmsnorm:
-        return RMSNorm(layer_norm.eps)
+        return RMSNorm(layer_norm.eps, pooled=options.xnnpack_forms)
     return nn.LayerNorm(layer_norm.normalized_shape, eps=layer_norm.eps, elementwise_affine=False)
 
 
@@ -177,6 +191,7 @@ class DeployAttention(nn.Module):
         super().__init__()
         dim = attention.toQKV.in_features
         self.heads, self.head_dim = attention.heads, attention.head_dim
+        self.batched = options.xnnpack_forms
         self.norm = _affine_free_norm(norm, options)
         weight, bias = _fold_norm_into(norm, attention.toQKV.weight, attention.toQKV.bias)
         weight[:dim] *= attention.scale
@@ -191,8 +206,15 @@ class DeployAttention(nn.Module):
         tokens = rows // groups
         # [G*N, D] -> [G, heads, N, 3*head_dim] -> 3 x [G, heads, N, head_dim]
         qkv = self.qkv(self.norm(x)).reshape(groups, tokens, self.heads, 3 * self.head_dim).transpose(1, 2)
-        q, k, v = qkv.split(self.head_dim, dim=-1)
-        out = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
+        if self.batched:  # [G, heads, N, 3*hd] -> [G*heads, N, 3*hd]: 3-D bmm, slices for Q/K/V
+            qkv = qkv.reshape(groups * self.heads, tokens, 3 * self.head_dim)
+            hd = self.head_dim
+            q, k, v = qkv[..., :hd], qkv[..., hd : 2 * hd], qkv[..., 2 * hd :]
+            out = torch.bmm(torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1), v)
+            out = out.reshape(groups, self.heads, tokens, hd)
+        else:
+            q, k, v = qkv.split(self.head_dim, dim=-1)
+            out = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
         # [G, heads, N, head_dim] -> [G*N, D]
         return x + self.out(out.transpose(1, 2).reshape(rows, dim))
 
@@ -266,7 +288,9 @@ class DeployedHierAttn(nn.Module):
         self.head = FoldedConv(model.Conv1x1Hier)
         fc = model.Classifier.fc
         self.fc = _linear(fc.weight, fc.bias)
-        self.rewrites: tuple[str, ...] = ALWAYS_APPLIED + (("centered_rmsnorm",) if options.centered_rmsnorm else ())
+        self.pooled_head = options.xnnpack_forms
+        optional = (("centered_rmsnorm", options.centered_rmsnorm), ("xnnpack_forms", options.xnnpack_forms))
+        self.rewrites: tuple[str, ...] = ALWAYS_APPLIED + tuple(name for name, on in optional if on)
         super().train(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -276,6 +300,8 @@ class DeployedHierAttn(nn.Module):
             x = stage(x)
             stages.append(x)
         features = self.head(self.branch(stages))
+        if self.pooled_head:
+            return self.fc(features.abs().mean(dim=(2, 3), keepdim=True).flatten(1))
         return self.fc(features.abs().mean(dim=(2, 3)))
 
     def train(self, mode: bool = True) -> DeployedHierAttn:

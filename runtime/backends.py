@@ -7,7 +7,7 @@ from pathlib import Path
 from hierattn.runtime.backend_base import Backend
 from hierattn.runtime.errors import ModelFileError
 
-SUPPORTED_SUFFIXES = (".onnx", ".tflite", ".mlpackage", ".mlmodel")
+SUPPORTED_SUFFIXES = (".onnx", ".tflite", ".mlpackage", ".mlmodel", ".pte")
 
 
 def open_backend(path: Path, threads: int | None = None, concurrency: int | None = None) -> Backend:
@@ -31,6 +31,10 @@ def open_backend(path: Path, threads: int | None = None, concurrency: int | None
         from hierattn.runtime.backend_coreml import CoreMLBackend
 
         return CoreMLBackend(path, threads)
+    if suffix == ".pte":
+        from hierattn.runtime.backend_executorch import ExecuTorchBackend
+
+        return ExecuTorchBackend(path, threads)
     raise ModelFileError(
         f"{path}: unknown model type {suffix or '(no suffix)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}."
     )

@@ -45,7 +45,7 @@ class Classifier:
         verify: bool = True,
         concurrency: int | None = None,
     ) -> Classifier:
-        """Open ``path`` (.onnx, .tflite, or .mlpackage on macOS) and read its spec.
+        """Open ``path`` (.onnx, .tflite, .pte with the executorch extra, or .mlpackage on macOS) and read its spec.
 
         Args:
             path: the exported artifact.

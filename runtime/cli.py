@@ -35,7 +35,7 @@ def _model_path(model: Path | None) -> Path:
 
     chosen = model or default_model_path()
     if chosen is None:
-        raise UsageError("No model given and no bundled default model; pass --model PATH (.onnx or .tflite).")
+        raise UsageError("No model given and no bundled default model; pass --model PATH (.onnx, .tflite or .pte).")
     return chosen
 
 
@@ -55,7 +55,7 @@ def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classi
 @app.command()
 def predict(
     images: list[Path] = typer.Argument(..., help="Image files and/or directories (walked recursively)."),
-    model: Path | None = typer.Option(None, "--model", "-m", help="Exported model: .onnx, .tflite (.mlpackage on macOS); default: the bundled demo model."),
+    model: Path | None = typer.Option(None, "--model", "-m", help="Exported model: .onnx, .tflite, .pte (needs the executorch extra; .mlpackage on macOS); default: the bundled demo model."),
     top_k: int = typer.Option(3, "--top-k", min=1, help="How many ranked classes to report per image."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document {\"results\": [...]} on stdout."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV on stdout, one line per image as it is classified."),

@@ -25,7 +25,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   "$PY" -m pip install -q $TORCH_PINS 2>&1 | grep -v "^WARNING: Location" >&2 || true
   "$PY" -m pip install -q -c requirements/constraints.txt -e ".[all,dev]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
   "$PY" -m pip check >&2
-  "$PY" -c "import hierattn.runtime, hierattn.models, onnxruntime, ai_edge_litert, tensorflow, onnx2tf, coremltools, timm, ray.data" \
+  "$PY" -c "import hierattn.runtime, hierattn.models, onnxruntime, ai_edge_litert, tensorflow, onnx2tf, coremltools, timm, ray.data, executorch.runtime" \
     || { echo "[bootstrap] installation is incomplete (see above)" >&2; exit 1; }
   echo "$want" > "$STAMP"
 fi

@@ -97,20 +97,21 @@ def test_every_supported_pair_has_a_test() -> None:
         assert declared == tested, f"{fmt}: supported but untested {declared - tested}, tested but unsupported {tested - declared}"
 
 
-def test_tflite_pairs_are_tested_elsewhere() -> None:
-    """The TFLite tests live in their own module; it must declare a TESTED_PAIRS covering the converter."""
+@pytest.mark.parametrize("fmt", ["tflite", "executorch"])
+def test_other_formats_pairs_are_tested_elsewhere(fmt: str) -> None:
+    """TFLite and ExecuTorch tests live in their own modules; they must declare a TESTED_PAIRS covering the converter."""
     import importlib.util
 
     from hierattn.export.registry import get_converter
 
-    declared = {("tflite", p.value) for p in get_converter(ExportFormat.TFLITE).supported_precisions}
+    declared = {(fmt, p.value) for p in get_converter(ExportFormat(fmt)).supported_precisions}
     tested: set[tuple[str, str]] = set()
-    for module_path in Path(__file__).resolve().parent.glob("test_export_tflite*.py"):
+    for module_path in Path(__file__).resolve().parent.glob(f"test_export_{fmt}*.py"):
         spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         tested |= set(getattr(module, "TESTED_PAIRS", []))
-    assert declared <= tested, f"tflite pairs without a test: {sorted(declared - tested)}"
+    assert declared <= tested, f"{fmt} pairs without a test: {sorted(declared - tested)}"
 
 
 @pytest.mark.parametrize("pair", TESTED_PAIRS, ids=["-".join(p) for p in TESTED_PAIRS])

@@ -1,8 +1,10 @@
-"""Conformance on ../shared/reference: exported ONNX reproduces the authors' logits.
+"""Conformance on ../shared/reference: exported ONNX and ExecuTorch reproduce the authors' logits.
 
 fp32: max |logit diff| <= 1e-4, from the deploy form (the default) and from the plain graph
 (``optimize=False``). fp16: <= 2% of the reference logit range, identical top-1. Uses the Python
 API (``export_models``) rather than the CLI; the profile tool is checked on the exported files.
+ExecuTorch is checked the way a user's own training run arrives: a bare 6-class state_dict in the
+authors' key layout (as their ``train.py`` saves it), exported with ``checkpoint=``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,31 @@ def plain_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):
         output_dir=tmp_path_factory.mktemp("plain_export"),
         checkpoint=reference_dir / "hierattn_xs_8cls.pt",
         optimize=False,
+    )
+    return export_models(options)
+
+
+@pytest.fixture(scope="module")
+def bare_six_class(reference_xs: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """The reference weights cut to 6 classes and saved bare; the expected logits are the first 6 columns
+    (the classifier is one Linear, so dropping output rows drops exactly those logits)."""
+    import torch
+
+    state = dict(reference_xs["state_dict"])
+    for key in ("Classifier.fc.weight", "Classifier.fc.bias"):
+        state[key] = state[key][:6].clone()
+    path = tmp_path_factory.mktemp("bare") / "checkpoint_best.pth"
+    torch.save(state, path)
+    return path, reference_xs["logits"].numpy()[:, :6]
+
+
+@pytest.fixture(scope="module")
+def executorch_export(bare_six_class: tuple[Path, np.ndarray], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    options = ExportOptions(
+        formats=(ExportFormat.EXECUTORCH,),
+        precisions=(Precision.FP32,),
+        output_dir=tmp_path_factory.mktemp("executorch_reference"),
+        checkpoint=bare_six_class[0],
     )
     return export_models(options)
 
@@ -104,3 +131,17 @@ def test_fp16_onnx_within_two_percent_of_range_same_top1(reference_export, refer
     span = float(expected.max() - expected.min())
     assert np.abs(logits - expected).max() <= 0.02 * span
     assert (logits.argmax(1) == expected.argmax(1)).all()
+
+
+def test_fp32_executorch_from_a_bare_state_dict_matches_reference_logits(
+    executorch_export, bare_six_class: tuple[Path, np.ndarray], reference_xs: dict  # noqa: ANN001
+) -> None:
+    artifact = _artifact(executorch_export, Precision.FP32)
+    assert artifact.status is Status.OK, artifact.error
+    assert artifact.path.suffix == ".pte"
+    logits = _run(artifact.path, reference_xs["input"].numpy())
+    expected = bare_six_class[1]
+    assert logits.shape == expected.shape == (3, 6)
+    assert np.abs(logits - expected).max() <= 1e-4
+    extra = executorch_export.artifacts[0].notes["delegation"]
+    assert extra["portable_ops"] == {}

@@ -15,7 +15,11 @@ from hierattn.models import create_model
 from hierattn.models.deploy import ALWAYS_APPLIED, DeployOptions, deploy_form
 from hierattn.models.hierattn import HierAttn
 
-OPTION_SETS = {"rmsnorm": DeployOptions(centered_rmsnorm=True), "layernorm": DeployOptions(centered_rmsnorm=False)}
+OPTION_SETS = {
+    "rmsnorm": DeployOptions(centered_rmsnorm=True),
+    "layernorm": DeployOptions(centered_rmsnorm=False),
+    "xnnpack": DeployOptions(centered_rmsnorm=True, xnnpack_forms=True),
+}
 ATOL = 1e-4
 
 
