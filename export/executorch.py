@@ -104,8 +104,10 @@ class ExecuTorchConverter(Converter):
         model = request.model
         if request.precision is Precision.INT8:
             from hierattn.export.executorch_quant import quantize
+            from hierattn.export.int8_profiles import int8_profile
 
-            model, recipe = quantize(model, example, request.calibration)
+            profile = int8_profile(request.spec.arch)
+            model, recipe = quantize(model, example, request.calibration, profile.tflite, profile.name)
         elif request.precision is Precision.FP16:
             model, recipe = _half_with_float_io(model), dict(FP16_RECIPE)
         with torch.no_grad():

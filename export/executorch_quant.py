@@ -135,9 +135,13 @@ def _check_float_ops(graph_module: torch.fx.GraphModule, recipe: Int8Recipe) -> 
 
 
 def quantize(
-    model: torch.nn.Module, example: tuple[torch.Tensor, ...], calibration: np.ndarray | None, recipe: Int8Recipe = INT8_RECIPE
+    model: torch.nn.Module, example: tuple[torch.Tensor, ...], calibration: np.ndarray | None,
+    recipe: Int8Recipe = INT8_RECIPE, profile: str = "hierattn",
 ) -> tuple[torch.nn.Module, dict[str, Any]]:
-    """Calibrate and quantize ``model`` (PT2E, XNNPACK quantizer); return it and the recipe for metadata."""
+    """Calibrate and quantize ``model`` (PT2E, XNNPACK quantizer); return it and the recipe for metadata.
+
+    ``recipe`` is the model family's TFLite recipe (``export.int8_profiles``), read field by field.
+    """
     if calibration is None or len(calibration) == 0:
         raise UsageError("ExecuTorch int8 needs calibration images; pass --calibration-dir DIR.")
     import torch
@@ -158,13 +162,14 @@ def quantize(
         for image in images:
             prepared(torch.from_numpy(image[None]))
     quantized = convert_pt2e(prepared)
-    return quantized, _recipe_metadata(recipe, len(images), len(stem))
+    return quantized, _recipe_metadata(recipe, len(images), len(stem), profile)
 
 
-def _recipe_metadata(recipe: Int8Recipe, images: int, stem_nodes: int) -> dict[str, Any]:
+def _recipe_metadata(recipe: Int8Recipe, images: int, stem_nodes: int, profile: str) -> dict[str, Any]:
     return {
-        "method": "PT2E post-training static (XNNPACKQuantizer), HierAttn mixed-precision recipe",
-        "recipe_source": "hierattn.export.tflite_quant.INT8_RECIPE",
+        "method": "PT2E post-training static (XNNPACKQuantizer), the model family's recipe",
+        "profile": profile,
+        "recipe_source": f"hierattn.export.int8_profiles ({profile})",
         "weights": "int8 symmetric; convolutions "
         + ("per output channel" if recipe.per_channel else "per tensor")
         + ", linear "

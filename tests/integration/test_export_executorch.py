@@ -96,7 +96,7 @@ def test_int8_recipe_is_the_shared_one(executorch_exports: dict) -> None:
     from hierattn.export.tflite_quant import INT8_RECIPE
 
     recipe = ModelSpec.from_json(sidecar_path(_path(executorch_exports, "int8")).read_text()).extra["quantization"]
-    assert recipe["recipe_source"] == "hierattn.export.tflite_quant.INT8_RECIPE"
+    assert recipe["recipe_source"] == "hierattn.export.int8_profiles (hierattn)" and recipe["profile"] == "hierattn"
     assert f"1/{INT8_RECIPE.float_stem_stride}" in recipe["float_stem"]
     assert recipe["calibration_images"] == 64
     assert executorch_exports["int8"]["validation"]["top1_agreement"] >= 0.98
