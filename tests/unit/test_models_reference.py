@@ -33,7 +33,9 @@ def test_parameter_counts_match_paper(name, expected_millions, tolerance):
 def test_registry_lists_every_variant_and_rejects_duplicates():
     from hierattn.models.registry import register_model
 
-    assert list_models() == ["hierattn_m", "hierattn_s", "hierattn_xs"]
+    # Sorted, every family: HierAttn's variants and the skin-lesion attention models (docs/models.md).
+    assert list_models() == ["arl_cnn14", "arl_cnn50", "hierattn_m", "hierattn_s", "hierattn_xs", "irv2_sa",
+                             "resnet50_sa"]
     with pytest.raises(ValueError, match="already registered"):
         register_model("hierattn_xs")(lambda **_: None)
 
