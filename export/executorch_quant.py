@@ -170,17 +170,13 @@ def _recipe_metadata(recipe: Int8Recipe, images: int, stem_nodes: int, profile: 
         "method": "PT2E post-training static (XNNPACKQuantizer), the model family's recipe",
         "profile": profile,
         "recipe_source": f"hierattn.export.int8_profiles ({profile})",
-        "weights": "int8 symmetric; convolutions "
-        + ("per output channel" if recipe.per_channel else "per tensor")
-        + ", linear "
-        + ("per output channel" if recipe.per_channel_dense else "per tensor"),
-        "activations": "int8 symmetric per tensor, ranges "
-        + ("the per-image min/max averaged over the calibration images" if recipe.ranges == "mean-minmax"
-           else "the global min/max over the calibration images"),
+        "weights": recipe.weights_text("linear"),
+        "activations": "int8 symmetric per tensor, ranges " + recipe.ranges_text(),
         "float_ops": sorted({op for t in recipe.float_ops for op in FLOAT_ATEN_OPS.get(t, ())}),
         "float_stem": f"{stem_nodes} graph nodes up to the first convolution at 1/{recipe.float_stem_stride} of the input resolution"
         if recipe.float_stem_stride else "none",
-        "int8_ops": "convolution, linear, add, mul, cat, adaptive_avg_pool2d after the float stem",
+        "int8_ops": "convolution, linear, add, mul, cat, adaptive_avg_pool2d"
+        + (" after the float stem" if recipe.float_stem_stride else ""),
         "calibration_images": images,
         "input": "float32 NCHW in [0, 1]",
         "output": "float32 logits",

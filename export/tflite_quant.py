@@ -68,6 +68,16 @@ class Int8Recipe:
         if self.ranges not in ("mean-minmax", "minmax"):
             raise ValueError(f"unknown range estimator {self.ranges!r}: use 'mean-minmax' or 'minmax'")
 
+    def weights_text(self, dense: str) -> str:
+        """How weights are quantized, for the metadata; ``dense`` names the format's linear layers."""
+        return ("int8 symmetric; convolutions " + ("per output channel" if self.per_channel else "per tensor")
+                + f", {dense} " + ("per output channel" if self.per_channel_dense else "per tensor"))
+
+    def ranges_text(self) -> str:
+        """How activation ranges are estimated, for the metadata."""
+        return ("the per-image min/max averaged over the calibration images" if self.ranges == "mean-minmax"
+                else "the global min/max over the calibration images")
+
 
 INT8_RECIPE = Int8Recipe()
 
@@ -87,13 +97,8 @@ def _int8_recipe(recipe: Int8Recipe, images: int, profile: str) -> dict[str, Any
     return {
         "method": "full integer, calibrated (post-training static)",
         "profile": profile,
-        "weights": "int8 symmetric; convolutions "
-        + ("per output channel" if recipe.per_channel else "per tensor")
-        + ", fully connected "
-        + ("per output channel" if recipe.per_channel_dense else "per tensor"),
-        "activations": "int8 asymmetric per tensor, ranges "
-        + ("the per-image min/max averaged over the calibration images" if recipe.ranges == "mean-minmax"
-           else "the global min/max over the calibration images"),
+        "weights": recipe.weights_text("fully connected"),
+        "activations": "int8 asymmetric per tensor, ranges " + recipe.ranges_text(),
         "float_ops": list(recipe.float_ops),
         "float_nodes": [f"*{p}*" for p in recipe.float_node_patterns],
         "float_stem": (f"every op up to the first CONV_2D at 1/{recipe.float_stem_stride} of the input resolution "
