@@ -190,7 +190,6 @@ def main(
             config_dict = config.to_dict()
         if Device.BROWSER in devices:
             from hierattn.benchmarks import browser
-
             from hierattn.benchmarks.zoo import DEFAULT_MODELS
 
             web_rows, _, env["browser"] = browser.run_browser(browser.BrowserOptions(

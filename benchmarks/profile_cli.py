@@ -50,7 +50,7 @@ def main(
         _print_profile(console, profile, top)
 
 
-def _print_profile(console, profile, top: int) -> None:  # noqa: ANN001 - rich Console, Profile
+def _print_profile(console, profile, top: int) -> None:
     from rich.table import Table
 
     census = profile.census
@@ -78,7 +78,7 @@ def _print_profile(console, profile, top: int) -> None:  # noqa: ANN001 - rich C
         _print_arm(console, arm, top)
 
 
-def _print_arm(console, arm, top: int) -> None:  # noqa: ANN001 - rich Console, ArmKernelProfile
+def _print_arm(console, arm, top: int) -> None:
     from rich.table import Table
 
     data = arm.to_dict()

@@ -57,7 +57,7 @@ class Runner(ABC):
     def threads_ok(self) -> bool:
         return self.threads_observed == self.threads
 
-    def activate(self) -> None:
+    def activate(self) -> None:  # noqa: B027 (a hook: most backends need nothing here)
         """Called before each timed slice; backends with global thread state set it here."""
 
     @abstractmethod

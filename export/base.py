@@ -100,7 +100,7 @@ class Converter(ABC):
         """Whether ``precision`` needs calibration images (static int8 does, weight-only int8 not)."""
         return precision is Precision.INT8
 
-    def embed_metadata(self, path: Path, spec: ModelSpec) -> None:
+    def embed_metadata(self, path: Path, spec: ModelSpec) -> None:  # noqa: B027 (optional hook)
         """Embed ``spec`` inside the artifact where the format has a place for it.
 
         The pipeline always writes the sidecar ``<artifact>.json`` too; the default embeds nothing.

@@ -81,7 +81,7 @@ def export(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
-def _with_spinner(action, enabled: bool):  # noqa: ANN001, ANN202
+def _with_spinner(action, enabled: bool):
     """A rich spinner on stderr while exporting, only on a terminal (logs still print above it)."""
     if not (enabled and sys.stderr.isatty()):
         return action()

@@ -36,7 +36,7 @@ INT8_RECIPE = {
 }
 
 
-def import_coremltools():  # noqa: ANN201 - the module
+def import_coremltools():
     """Import coremltools; torch's compiler stack must be loaded first (TensorFlow, which coremltools
     imports, crashes a later triton import in the same process)."""
     import torch._dynamo  # noqa: F401
@@ -48,7 +48,7 @@ def import_coremltools():  # noqa: ANN201 - the module
     return coremltools
 
 
-def _with_probabilities(model):  # noqa: ANN001, ANN202
+def _with_probabilities(model):
     import torch
 
     class LogitsAndProbabilities(torch.nn.Module):
@@ -65,11 +65,11 @@ def _with_probabilities(model):  # noqa: ANN001, ANN202
     return LogitsAndProbabilities(model).eval()
 
 
-def _fp16_except_outputs(ct):  # noqa: ANN001, ANN202
+def _fp16_except_outputs(ct):
     """fp16 compute, except the two ops producing the graph outputs (final linear and softmax), so the
     logits and the classifier's probabilities are computed and returned in float32."""
 
-    def selector(op) -> bool:  # noqa: ANN001
+    def selector(op) -> bool:
         return not any(out in op.enclosing_block.outputs for out in op.outputs)
 
     return ct.transform.FP16ComputePrecision(op_selector=selector)

@@ -71,6 +71,7 @@ def lower(program: Any, spec_json: str) -> Any:
         XnnpackPartitioner,
     )
     from executorch.exir import to_edge_transform_and_lower
+
     from hierattn.export.executorch_program import padded_slot
 
     constants = {SPEC_METHOD: padded_slot(spec_json)}

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from hierattn.export.tflite_quant import INT8_RECIPE, Int8Recipe
 from hierattn.runtime.errors import HierAttnError, UsageError
 

@@ -36,7 +36,7 @@ def _sort_topologically(graph: object) -> None:
         ordered.extend(ready)
         pending = [n for n in pending if all(n is not r for r in ready)]
     nodes = [type(n)() for n in ordered]
-    for copy, node in zip(nodes, ordered):
+    for copy, node in zip(nodes, ordered, strict=True):
         copy.CopyFrom(node)
     del graph.node[:]
     graph.node.extend(nodes)

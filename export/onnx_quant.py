@@ -135,5 +135,5 @@ def quantize(source: Path, destination: Path, request: ConversionRequest) -> dic
         data["op_types"] = "all that onnxruntime.quantization supports"
     data["weights"] = "int8 per-channel" if recipe.per_channel else "int8 per-tensor"
     if request.calibration is not None and recipe.mode == "static":
-        data["calibration_images"] = int(len(request.calibration))
+        data["calibration_images"] = len(request.calibration)
     return data

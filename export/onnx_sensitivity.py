@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hierattn.export.onnx_quant import QuantRecipe, apply_recipe
-from hierattn.export.validation import compare_logits, DEFAULT_TOLERANCES
 from hierattn.export.base import Precision
+from hierattn.export.onnx_quant import QuantRecipe, apply_recipe
+from hierattn.export.validation import DEFAULT_TOLERANCES, compare_logits
 from hierattn.runtime.spec import ModelSpec
 
 

@@ -34,7 +34,7 @@ class ExportGraph:
         return {"graph": "deploy" if self.rewrites else "plain", "graph_rewrites": list(self.rewrites)}
 
 
-def deploy_options(fmt: ExportFormat):  # noqa: ANN201 - DeployOptions, imported lazily (torch)
+def deploy_options(fmt: ExportFormat):
     """The deploy-form options that measured best for ``fmt``."""
     from hierattn.models.deploy import DeployOptions
 

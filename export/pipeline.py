@@ -15,14 +15,14 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hierattn.export.atomic import (
     ensure_writable_dir,
-    move_into_place,
     interrupts_raised,
+    move_into_place,
     raise_if_interrupted,
     signals_deferred,
     temp_dir,
@@ -268,9 +268,7 @@ def _validate(
 
 
 def _size_mb(path: Path) -> float:
-    if path.is_dir():
-        total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    else:
-        total = path.stat().st_size
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    total = sum(p.stat().st_size for p in files)
     return round(total / 1e6, 3)
 

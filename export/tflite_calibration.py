@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 PADDING_SENTINEL = 1e30
 """Values this large are padding, not activations: max pooling exported as PADV2 pads with -FLT_MAX,
 and a range that includes it gives a step size of about 1e36, which XNNPACK refuses (ShuffleNetV2)."""

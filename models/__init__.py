@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Importing a family module registers its variants.
+from hierattn.models import arl_cnn as arl_cnn
+from hierattn.models import soft_attention as soft_attention
 from hierattn.models.checkpoint import CheckpointInfo, load_checkpoint, read_checkpoint, save_checkpoint
 from hierattn.models.complexity import count_flops, count_macs, count_parameters
 from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnConfig
-from hierattn.models.registry import ModelDefaults, create_model, list_models, model_defaults, model_spec, register_model
-
-# Importing a family module registers its variants.
-from hierattn.models import arl_cnn as arl_cnn  # noqa: E402
-from hierattn.models import soft_attention as soft_attention  # noqa: E402
+from hierattn.models.registry import (
+    ModelDefaults,
+    create_model,
+    list_models,
+    model_defaults,
+    model_spec,
+    register_model,
+)
 
 
 def default_checkpoint_path() -> Path:
@@ -22,10 +28,11 @@ def default_checkpoint_path() -> Path:
 
 
 __all__ = [
-    "CheckpointInfo",
     "HIERATTN_CONFIGS",
+    "CheckpointInfo",
     "HierAttn",
     "HierAttnConfig",
+    "ModelDefaults",
     "count_flops",
     "count_macs",
     "count_parameters",
@@ -35,7 +42,6 @@ __all__ = [
     "load_checkpoint",
     "model_defaults",
     "model_spec",
-    "ModelDefaults",
     "read_checkpoint",
     "register_model",
     "save_checkpoint",

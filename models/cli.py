@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -83,13 +83,13 @@ def render(summary: dict[str, Any]) -> None:
 @app.command()
 def main(
     checkpoint: Annotated[
-        Optional[Path], typer.Argument(help="Checkpoint file (.pt/.pth). Default: the bundled demo model.")
+        Path | None, typer.Argument(help="Checkpoint file (.pt/.pth). Default: the bundled demo model.")
     ] = None,
     arch: Annotated[
-        Optional[str], typer.Option(help="Expected architecture of CHECKPOINT (default: inferred from its weights).")
+        str | None, typer.Option(help="Expected architecture of CHECKPOINT (default: inferred from its weights).")
     ] = None,
     model: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--model", help="Describe a registered architecture (random weights) instead of a checkpoint."),
     ] = None,
     num_classes: Annotated[int, typer.Option("--num-classes", help="Classes of the --model head.")] = 8,

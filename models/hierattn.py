@@ -132,7 +132,7 @@ class HierAttn(nn.Module):
         )
         stages = []
         in_channels = c2
-        for out_channels, dim, depth in zip((c3, c4, c5), config.dims, config.depths):
+        for out_channels, dim, depth in zip((c3, c4, c5), config.dims, config.depths, strict=True):
             stages.append(
                 nn.Sequential(
                     scadw(in_channels, out_channels, 2),

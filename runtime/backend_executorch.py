@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from hierattn.runtime.backend_base import Backend, TensorInfo
 from hierattn.runtime.errors import ModelFileError, missing_backend
 

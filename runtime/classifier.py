@@ -140,7 +140,7 @@ class Classifier:
             started = time.perf_counter()
             logits = self.predict_tensor(np.stack([item.tensor for _, item, _ in prepared]))
             per_image = (time.perf_counter() - started) * 1e3 / len(prepared)
-            for row, (slot, item, timings) in zip(logits, prepared):
+            for row, (slot, item, timings) in zip(logits, prepared, strict=True):
                 timings["inference"] = per_image
                 results[slot] = make_prediction(row, self.spec, top_k, item.crop_box, timings)
         return results  # type: ignore[return-value]  # every slot is filled above

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -19,7 +18,7 @@ from hierattn.runtime.errors import InvalidImageError
 MAX_PIXELS = 100_000_000
 """Largest accepted width x height; bigger files are refused as possible decompression bombs."""
 
-ImageInput = Union[str, Path, bytes, bytearray, Image.Image, np.ndarray]
+ImageInput = str | Path | bytes | bytearray | Image.Image | np.ndarray
 
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import typer
@@ -55,13 +55,13 @@ class ImageParity:
     """How one image fared: Python and Kotlin crop boxes and the largest preprocessing difference."""
 
     path: str
-    crop_box_python: Optional[list[int]]
-    crop_box_kotlin: Optional[list[int]]
-    max_abs_diff_levels: Optional[int]
-    max_abs_diff: Optional[float]
+    crop_box_python: list[int] | None
+    crop_box_kotlin: list[int] | None
+    max_abs_diff_levels: int | None
+    max_abs_diff: float | None
     ok: bool
-    error: Optional[str] = None
-    decoder_max_diff_levels: Optional[int] = None
+    error: str | None = None
+    decoder_max_diff_levels: int | None = None
 
 
 def find_images(folder: Path) -> list[Path]:
@@ -126,9 +126,9 @@ def compare_folder(folder: Path, spec: ModelSpec) -> list[ImageParity]:
             Image.fromarray(rgb).save(png)
             decoded.append((i, png))
             python[i] = preprocess(rgb, spec)
-        kotlin = dict(zip((i for i, _ in decoded), run_kotlin(jar, spec_file, [p for _, p in decoded], tmpdir / "kt")))
+        kotlin = dict(zip((i for i, _ in decoded), run_kotlin(jar, spec_file, [p for _, p in decoded], tmpdir / "kt"), strict=True))
         jpegs = [i for i in python if images[i].suffix.lower() in JPEG_SUFFIXES]
-        kotlin_jpeg = dict(zip(jpegs, run_kotlin(jar, spec_file, [images[i] for i in jpegs], tmpdir / "kt_jpeg"))) if jpegs else {}
+        kotlin_jpeg = dict(zip(jpegs, run_kotlin(jar, spec_file, [images[i] for i in jpegs], tmpdir / "kt_jpeg"), strict=True)) if jpegs else {}
         for i, path in enumerate(images):
             if i in errors:
                 results.append(ImageParity(str(path), None, None, None, None, False, errors[i]))
@@ -183,7 +183,7 @@ def _print_table(results: list[ImageParity]) -> None:
         status = "ok" if r.ok else f"DIFFERS{': ' + r.error if r.error else ''}"
         if r.decoder_max_diff_levels is not None:
             status += f" (JPEG decoders differ by up to {r.decoder_max_diff_levels}/255, not counted)"
-        print(f"{name:40} {str(r.crop_box_python):22} {str(r.crop_box_kotlin):22} {diff:>8}  {status}")
+        print(f"{name:40} {r.crop_box_python!s:22} {r.crop_box_kotlin!s:22} {diff:>8}  {status}")
     agreed = sum(r.ok for r in results)
     print(f"{agreed}/{len(results)} images agree (crop boxes identical, values within {TOLERANCE_LEVELS}/255)")
 
@@ -240,8 +240,8 @@ def _web(folder: Path, model: Path | None, spec: Path | None, as_json: bool) -> 
 @app.command(no_args_is_help=True)
 def main(
     folder: Path = typer.Argument(..., help="Folder of images, searched recursively."),
-    spec: Optional[Path] = typer.Option(None, "--spec", help="Model metadata JSON (the exported <model>.tflite.json)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Exported model whose sidecar or embedded metadata to use."),
+    spec: Path | None = typer.Option(None, "--spec", help="Model metadata JSON (the exported <model>.tflite.json)."),
+    model: Path | None = typer.Option(None, "--model", help="Exported model whose sidecar or embedded metadata to use."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout instead of a table."),
     runtime: ParityRuntime = typer.Option(
         ParityRuntime.kotlin, "--runtime", help="kotlin: the Android core on the JVM; web: the page's JS core and model in headless Chromium."

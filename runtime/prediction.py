@@ -82,7 +82,7 @@ def make_prediction(
             f"The model outputs {probs.shape[0]} values but its metadata lists {spec.num_classes} classes; "
             "re-export the model with the right class names."
         )
-    probabilities = {name: float(p) for name, p in zip(spec.class_names, probs)}
+    probabilities = {name: float(p) for name, p in zip(spec.class_names, probs, strict=True)}
     order = np.argsort(-probs, kind="stable")
     index = int(order[0])
     k = max(1, min(top_k, spec.num_classes))

@@ -34,7 +34,7 @@ _LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 def _import_ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401 - Ray Data is the part we need
+        import ray.data
     except ImportError:
         raise missing_backend("ray", "ray", "--ray") from None
     return ray
@@ -79,7 +79,7 @@ class _ClassifyActor:
 
         paths = [Path(str(p)) for p in batch["path"]]
         outcomes = self.classifier.predict_batch(paths, top_k=self.options.top_k, crop=self.options.crop)
-        rows = [Row(p, o).to_dict() for p, o in zip(paths, outcomes)]
+        rows = [Row(p, o).to_dict() for p, o in zip(paths, outcomes, strict=True)]
         return _columns(rows, self.classifier.class_names)
 
 

@@ -52,7 +52,7 @@ def classify_stream(classifier: Classifier, paths: Iterable[Path], options: Stre
 
     def work(chunk: list[Path]) -> list[Row]:
         outcomes = classifier.predict_batch(chunk, top_k=options.top_k, crop=options.crop)
-        return [Row(path, outcome) for path, outcome in zip(chunk, outcomes)]
+        return [Row(path, outcome) for path, outcome in zip(chunk, outcomes, strict=True)]
 
     if options.workers == 1:  # no thread hop: the simplest path is also the 1-worker baseline
         for chunk in chunked(paths, options.batch_size):

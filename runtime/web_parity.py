@@ -13,7 +13,7 @@ import base64
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -35,12 +35,12 @@ PROB_TOLERANCE = 1e-3
 class PathParity:
     """One way through the browser (browser decode, or Pillow's pixels) against Python."""
 
-    crop_box: Optional[list[int]]
-    max_diff_levels: Optional[int]
-    label: Optional[str]
-    max_prob_diff: Optional[float]
+    crop_box: list[int] | None
+    max_diff_levels: int | None
+    label: str | None
+    max_prob_diff: float | None
     ok: bool
-    error: Optional[str] = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,18 @@ class WebImageParity:
     """How one image fared: Python's result and both browser paths."""
 
     path: str
-    crop_box_python: Optional[list[int]]
-    label_python: Optional[str]
-    browser_decode: Optional[PathParity]
-    core_only: Optional[PathParity]
+    crop_box_python: list[int] | None
+    label_python: str | None
+    browser_decode: PathParity | None
+    core_only: PathParity | None
     ok: bool
-    error: Optional[str] = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
 class _Python:
     size: tuple[int, int]  # (width, height) after EXIF orientation
-    box: Optional[list[int]]
+    box: list[int] | None
     resized: np.ndarray
     probabilities: np.ndarray
 
@@ -125,13 +125,13 @@ def compare_folder_web(images: list[Path], model: Path) -> tuple[list[WebImagePa
     return results, details
 
 
-def _cell(p: Optional[PathParity]) -> str:
+def _cell(p: PathParity | None) -> str:
     if p is None:
         return "-"
     if p.error:
         return f"error: {p.error}"
     prob = "-" if p.max_prob_diff is None else f"{p.max_prob_diff:.1e}"
-    return f"{str(p.crop_box):20} {p.max_diff_levels}/255 {p.label} {prob}"
+    return f"{p.crop_box!s:20} {p.max_diff_levels}/255 {p.label} {prob}"
 
 
 def print_table(results: list[WebImageParity]) -> None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import typer
@@ -43,7 +43,7 @@ def model_url(model: Path) -> str:
 class IsolatedHandler(SimpleHTTPRequestHandler):
     """Static files with the isolation headers, correct types for .mjs/.wasm, and mapped model files."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",
         ".mjs": "text/javascript",
@@ -68,7 +68,7 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -130,11 +130,11 @@ app = typer.Typer(add_completion=False, help=__doc__.splitlines()[0])
 
 @app.command()
 def main(
-    model: Optional[Path] = typer.Option(None, "--model", help="Exported .onnx or .tflite (its .json sidecar beside it); default: the bundled demo model."),
+    model: Path | None = typer.Option(None, "--model", help="Exported .onnx or .tflite (its .json sidecar beside it); default: the bundled demo model."),
     host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (0.0.0.0: the LAN, so a phone can open the page)."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
-    cert: Optional[Path] = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
-    key: Optional[Path] = typer.Option(None, "--key", help="TLS private key (PEM) for --cert."),
+    cert: Path | None = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
+    key: Path | None = typer.Option(None, "--key", help="TLS private key (PEM) for --cert."),
     isolation: bool = typer.Option(True, "--isolation/--no-isolation", help="Send the COOP/COEP headers; --no-isolation shows the single-thread fallback of hosts that cannot."),
     verbose: bool = typer.Option(False, "--verbose", help="Log every request."),
 ) -> None:

@@ -35,7 +35,7 @@ def statistics(job: tuple[str, str, int]) -> list[float]:
         pixels = region.reshape(-1, 3)
         features += [*pixels.mean(0), *pixels.std(0), *np.percentile(pixels, [5, 25, 50, 75, 95], axis=0).ravel()]
     grad_y, grad_x = np.gradient(image.mean(2))
-    return features + [float(np.abs(grad_x).mean()), float(np.abs(grad_y).mean())]
+    return [*features, float(np.abs(grad_x).mean()), float(np.abs(grad_y).mean())]
 
 
 def feature_set(seed: int, per_class: int) -> tuple[np.ndarray, np.ndarray]:

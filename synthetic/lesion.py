@@ -62,7 +62,7 @@ def lesion_geometry(rng: np.random.Generator, profile: LesionProfile, size: int,
     x, y = r * elongation * np.cos(theta), r * np.sin(theta)
     xr = x * np.cos(rotation) - y * np.sin(rotation) + cx
     yr = x * np.sin(rotation) + y * np.cos(rotation) + cy
-    polygon = tuple((int(a), int(b)) for a, b in zip(np.rint(xr), np.rint(yr)))
+    polygon = tuple((int(a), int(b)) for a, b in zip(np.rint(xr), np.rint(yr), strict=True))
     return Geometry(float(cx), float(cy), float(radius), polygon)
 
 
@@ -161,7 +161,7 @@ def _dots(rng, image, geometry, profile, mask):
         index = int(rng.integers(len(profile.dot_colors)))
         r = max(1.0, geometry.radius * rng.uniform(0.03, 0.07))
         layer_by_colour[index][1].ellipse((int(x - r), int(y - r), int(x + r), int(y + r)), fill=255)
-    for (layer, _), colour in zip(layer_by_colour, profile.dot_colors):
+    for (layer, _), colour in zip(layer_by_colour, profile.dot_colors, strict=True):
         image = _blend(image, _jitter(rng, colour, 0.08), _alpha(layer, 0.8) * np.float32(rng.uniform(0.7, 0.95)))
     return image
 
@@ -201,7 +201,7 @@ def _dotted_vessels(rng, image, geometry, mask):
     """Clusters of tiny red dots (dotted and glomerular vessels)."""
     layer, draw = _layer(image.shape[0])
     for cx, cy in _random_points_inside(rng, geometry, int(rng.integers(4, 10)), 0.85):
-        for x, y in rng.normal(0, geometry.radius * 0.06, size=(int(rng.integers(3, 8)), 2)) + (cx, cy):
+        for x, y in rng.normal(0, geometry.radius * 0.06, size=(int(rng.integers(3, 8)), 2)) + (cx, cy):  # noqa: RUF005 (numpy broadcast add)
             r = max(1.0, geometry.radius * rng.uniform(0.015, 0.03))
             draw.ellipse((int(x - r), int(y - r), int(x + r), int(y + r)), fill=255)
     alpha = _alpha(layer, 0.5) * mask * np.float32(rng.uniform(0.7, 0.95))

@@ -82,8 +82,8 @@ def dermoscope_vignette(rng: np.random.Generator, size: int) -> np.ndarray:
     centre = size / 2 + rng.uniform(-0.06, 0.06, size=2) * size
     radius = rng.uniform(0.4, 0.53) * size
     layer = Image.new("L", (size, size), 0)
-    box = [int(round(centre[0] - radius)), int(round(centre[1] - radius)),
-           int(round(centre[0] + radius)), int(round(centre[1] + radius))]
+    corners = (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius)
+    box = [int(np.rint(c)) for c in corners]
     ImageDraw.Draw(layer).ellipse(box, fill=255)
     layer = layer.filter(ImageFilter.GaussianBlur(float(rng.uniform(1.0, 3.0))))
     return np.asarray(layer, dtype=np.float32)[..., None] / 255

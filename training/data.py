@@ -85,7 +85,7 @@ def split_indices(labels: tuple[int, ...], val_fraction: float, seed: int) -> tu
     train, val = [], []
     for label in np.unique(labels_array):
         members = rng.permutation(np.flatnonzero(labels_array == label))
-        count = max(1, int(round(len(members) * val_fraction)))
+        count = max(1, round(len(members) * val_fraction))
         if count >= len(members):
             raise DatasetLayoutError(f"Class index {label} has too few images ({len(members)}) to split off validation.")
         val.append(members[:count])

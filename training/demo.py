@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import typer
 
+from hierattn.defaults import ASSETS
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import ModelFileError
 from hierattn.runtime.spec import ModelSpec
@@ -28,7 +29,6 @@ from hierattn.training.data import load_pixels, scan_image_folder
 from hierattn.training.evaluate import compute_metrics, format_report, plot_confusion, softmax
 from hierattn.training.predict import checkpoint_logits
 from hierattn.training.trainer import TrainConfig, train
-from hierattn.defaults import ASSETS
 
 TARGET_ACCURACY = 0.8
 TRAIN_SEED, HELDOUT_SEED, CALIBRATION_SEED, VALIDATION_SEED = 2019, 2020, 3001, 3002

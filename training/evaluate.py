@@ -90,7 +90,7 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names: 
         class_names=tuple(class_names), accuracy=float(tp.sum() / max(len(labels), 1)),
         precision=tuple(map(float, precision)), recall=tuple(map(float, recall)), f1=tuple(map(float, f1)),
         specificity=tuple(map(float, specificity)), auc=tuple(map(float, auc)), macro_auc=macro_auc,
-        confusion=tuple(tuple(int(v) for v in row) for row in matrix), count=int(len(labels)),
+        confusion=tuple(tuple(int(v) for v in row) for row in matrix), count=len(labels),
     )
 
 
@@ -109,7 +109,7 @@ def format_report(metrics: Metrics) -> str:
                      f"{metrics.specificity[i]:>8.3f}{metrics.auc[i]:>8.3f}")
     lines.append("confusion matrix (rows true, columns predicted)")
     lines.append("      " + "".join(f"{n:>6}" for n in metrics.class_names))
-    for name, row in zip(metrics.class_names, metrics.confusion):
+    for name, row in zip(metrics.class_names, metrics.confusion, strict=True):
         lines.append(f"{name:<6}" + "".join(f"{v:>6}" for v in row))
     return "\n".join(lines)
 

@@ -59,7 +59,7 @@ class TrainConfig:
         return self.input_size or model_defaults(self.arch).input_size[0]
 
     def __post_init__(self) -> None:
-        if self.low_res_epochs and not 32 <= self.low_res:
+        if self.low_res_epochs and not self.low_res >= 32:
             raise UsageError(f"Progressive resizing needs a low resolution of at least 32 pixels, got {self.low_res}.")
         if self.low_res_epochs and self.low_res_epochs >= self.epochs:
             raise UsageError(f"{self.low_res_epochs} low-resolution epochs of {self.epochs} leave none at full resolution "

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_bench_cpu import TORCH_FREE
 
 from hierattn.benchmarks import arm, arm_emulator, arm_sysroot, arm_userland
 from hierattn.benchmarks.schema import schema_errors
 from hierattn.runtime.spec import ModelSpec, sidecar_path
-from test_bench_cpu import TORCH_FREE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
 LOOP = FIXTURES / "loop.S"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def reference_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def reference_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     options = ExportOptions(
         formats=(ExportFormat.ONNX,),
         precisions=(Precision.FP32, Precision.FP16),
@@ -31,7 +31,7 @@ def reference_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="module")
-def plain_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def plain_export(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     options = ExportOptions(
         formats=(ExportFormat.ONNX,),
         precisions=(Precision.FP32,),
@@ -57,7 +57,7 @@ def bare_six_class(reference_xs: dict, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def executorch_export(bare_six_class: tuple[Path, np.ndarray], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def executorch_export(bare_six_class: tuple[Path, np.ndarray], tmp_path_factory: pytest.TempPathFactory):
     options = ExportOptions(
         formats=(ExportFormat.EXECUTORCH,),
         precisions=(Precision.FP32,),
@@ -67,7 +67,7 @@ def executorch_export(bare_six_class: tuple[Path, np.ndarray], tmp_path_factory:
     return export_models(options)
 
 
-def _artifact(report, precision: Precision):  # noqa: ANN001, ANN202
+def _artifact(report, precision: Precision):
     return next(a for a in report.artifacts if a.precision is precision)
 
 
@@ -77,21 +77,21 @@ def _run(path: Path, x: np.ndarray) -> np.ndarray:
     return Classifier.load(path).predict_tensor(x)
 
 
-def test_fp32_onnx_matches_reference_logits(reference_export, reference_xs: dict) -> None:  # noqa: ANN001
+def test_fp32_onnx_matches_reference_logits(reference_export, reference_xs: dict) -> None:
     artifact = _artifact(reference_export, Precision.FP32)
     assert artifact.status is Status.OK, artifact.error
     logits = _run(artifact.path, reference_xs["input"].numpy())
     assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-4
 
 
-def test_plain_fp32_onnx_matches_reference_logits(plain_export, reference_xs: dict) -> None:  # noqa: ANN001
+def test_plain_fp32_onnx_matches_reference_logits(plain_export, reference_xs: dict) -> None:
     artifact = _artifact(plain_export, Precision.FP32)
     assert artifact.status is Status.OK, artifact.error
     logits = _run(artifact.path, reference_xs["input"].numpy())
     assert np.abs(logits - reference_xs["logits"].numpy()).max() <= 1e-4
 
 
-def test_metadata_records_the_graph_rewrites(reference_export, plain_export) -> None:  # noqa: ANN001
+def test_metadata_records_the_graph_rewrites(reference_export, plain_export) -> None:
     from hierattn.models.deploy import ALWAYS_APPLIED
     from hierattn.runtime import Classifier
 
@@ -103,7 +103,7 @@ def test_metadata_records_the_graph_rewrites(reference_export, plain_export) -> 
     assert extra["graph"] == "plain" and extra["graph_rewrites"] == []
 
 
-def test_profile_tool_on_the_exported_files(reference_export, plain_export) -> None:  # noqa: ANN001
+def test_profile_tool_on_the_exported_files(reference_export, plain_export) -> None:
     import onnx
 
     from hierattn.benchmarks.profile import profile_artifact
@@ -123,7 +123,7 @@ def test_profile_tool_on_the_exported_files(reference_export, plain_export) -> N
     assert profiles["deploy"].runtime_census.total < profiles["plain"].runtime_census.total
 
 
-def test_fp16_onnx_within_two_percent_of_range_same_top1(reference_export, reference_xs: dict) -> None:  # noqa: ANN001
+def test_fp16_onnx_within_two_percent_of_range_same_top1(reference_export, reference_xs: dict) -> None:
     artifact = _artifact(reference_export, Precision.FP16)
     assert artifact.status is Status.OK, artifact.error
     expected = reference_xs["logits"].numpy()
@@ -134,7 +134,7 @@ def test_fp16_onnx_within_two_percent_of_range_same_top1(reference_export, refer
 
 
 def test_fp32_executorch_from_a_bare_state_dict_matches_reference_logits(
-    executorch_export, bare_six_class: tuple[Path, np.ndarray], reference_xs: dict  # noqa: ANN001
+    executorch_export, bare_six_class: tuple[Path, np.ndarray], reference_xs: dict
 ) -> None:
     artifact = _artifact(executorch_export, Precision.FP32)
     assert artifact.status is Status.OK, artifact.error

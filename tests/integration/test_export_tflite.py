@@ -47,7 +47,7 @@ def tflite_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(os.path.relpath(tmp_path_factory.mktemp("tflite_work")))
 
 
-def _reference_model(reference_xs: dict):  # noqa: ANN202 - HierAttn
+def _reference_model(reference_xs: dict):
     from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn
 
     model = HierAttn(HIERATTN_CONFIGS["hierattn_xs"], num_classes=8).eval()

@@ -108,7 +108,7 @@ def test_bad_input_matrix_gives_results_or_one_line_errors(tiny_model: Path, tmp
     names = list(cases)
     outcomes = classifier.predict_batch([cases[name][0] for name in names])
     assert len(outcomes) == len(names)
-    for name, outcome in zip(names, outcomes):
+    for name, outcome in zip(names, outcomes, strict=True):
         should_decode = cases[name][1]
         if should_decode:
             assert isinstance(outcome, Prediction), f"{name}: {outcome}"

@@ -78,7 +78,7 @@ def test_ray_parquet_and_eval_match_local(
     table = pq.read_table(out).to_pydict()
     by_path = {r["path"]: r for r in expected}
     assert sorted(table["path"]) == sorted(by_path)
-    for path, label, probability in zip(table["path"], table["label"], table[f"p_{names[0]}"]):
+    for path, label, probability in zip(table["path"], table["label"], table[f"p_{names[0]}"], strict=True):
         assert label == by_path[path]["label"]
         assert probability == pytest.approx(by_path[path]["probabilities"][names[0]], abs=1e-6)
     assert json.loads(table["row_json"][0])["path"] == table["path"][0]

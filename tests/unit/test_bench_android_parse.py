@@ -76,7 +76,7 @@ def test_app_run_still_going_returns_none() -> None:
 
 
 def test_app_error_carries_the_message() -> None:
-    with pytest.raises(ParseError, match="not in assets; copy it with ./gradlew copyModel"):
+    with pytest.raises(ParseError, match=r"not in assets; copy it with \./gradlew copyModel"):
         parse_app_logcat(read("app_logcat_error.txt"), "1732240100000")
 
 

@@ -50,7 +50,7 @@ def test_cpuinfo_names_the_core(cpu: str) -> None:
 def test_options_reject_bad_input(tmp_path: Any) -> None:
     with pytest.raises(UsageError, match="Nothing to run"):
         ArmOptions().validate()
-    with pytest.raises(UsageError, match=".tflite files only"):
+    with pytest.raises(UsageError, match=r"\.tflite files only"):
         ArmOptions(model_files=(tmp_path / "x.onnx",)).validate()
     with pytest.raises(UsageError, match="at least 1"):
         ArmOptions(models=("hierattn_xs",), repeats=0).validate()
@@ -87,7 +87,7 @@ def test_tables_show_the_rows_counts() -> None:
 
 
 def test_document_keeps_arm_rows_out_of_latency_ratios() -> None:
-    env = {k: None for k in ("timestamp", "command", "cpu_model", "cpu_count", "governor", "os", "python", "libraries")}
+    env = dict.fromkeys(("timestamp", "command", "cpu_model", "cpu_count", "governor", "os", "python", "libraries"))
     document = build_document(env, {"device": "arm-emulated"}, ROWS, [])
     assert ratios(ROWS) == []
     assert len(document["arm_ratios"]) == len(ROWS)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hierattn.benchmarks import markdown, report
-from hierattn.benchmarks import environment
-
 from test_bench_report import make_row
+
+from hierattn.benchmarks import environment, markdown, report
 
 
 def _rows() -> list[dict]:

@@ -22,7 +22,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 
 def make_row(model: str, fmt: str, threads: int, median: float, precision: str = "fp32") -> dict[str, Any]:
     entry = ZOO[model]
-    row: dict[str, Any] = {name: None for name in ROW_FIELDS}
+    row: dict[str, Any] = dict.fromkeys(ROW_FIELDS)
     row.update(
         device="cpu", model=model, label=entry.label, family="hierattn" if entry.is_hierattn else "baseline",
         format=fmt, precision=precision, backend="onnxruntime", threads=threads, threads_observed=threads,

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.export.atomic import TEMP_PREFIX, ensure_writable_dir, interrupts_raised, move_into_place, raise_if_interrupted, temp_dir
+from hierattn.export.atomic import (
+    TEMP_PREFIX,
+    ensure_writable_dir,
+    interrupts_raised,
+    move_into_place,
+    raise_if_interrupted,
+    temp_dir,
+)
 from hierattn.runtime.errors import UsageError
 
 
@@ -70,11 +77,10 @@ def test_signal_during_the_move_is_delivered_after_it(tmp_path: Path) -> None:
     final = tmp_path / "model.onnx"
     staged = tmp_path / "staged.onnx"
     staged.write_text("new")
-    with pytest.raises(KeyboardInterrupt):
-        with signals_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
-            move_into_place(staged, final)
-            moved = final.read_text()
+    with pytest.raises(KeyboardInterrupt), signals_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        move_into_place(staged, final)
+        moved = final.read_text()
     assert moved == "new"
 
 

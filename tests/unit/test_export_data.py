@@ -20,7 +20,7 @@ def test_synthetic_batch_is_deterministic_and_in_range() -> None:
     a, b = synthetic_batch(SPEC, 3, seed=1), synthetic_batch(SPEC, 3, seed=1)
     assert a.shape == (3, 3, 256, 256) and a.dtype == np.float32
     assert np.array_equal(a, b)
-    assert 0.0 <= a.min() and a.max() <= 1.0
+    assert a.min() >= 0.0 and a.max() <= 1.0
     assert not np.array_equal(a, synthetic_batch(SPEC, 3, seed=2))
 
 
@@ -47,4 +47,4 @@ def test_empty_or_missing_directories_are_usage_errors(tmp_path: Path) -> None:
 def test_synthetic_batch_takes_sizes_that_are_not_multiples_of_8() -> None:
     """Inception-ResNet-v2 runs at 299 px; the 8x8 texture cells are cropped to fit."""
     batch = synthetic_batch(ModelSpec(input_size=(299, 299)), 2)
-    assert batch.shape == (2, 3, 299, 299) and 0 <= batch.min() and batch.max() <= 1
+    assert batch.shape == (2, 3, 299, 299) and batch.min() >= 0 and batch.max() <= 1

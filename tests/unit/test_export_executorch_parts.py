@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hierattn.export import executorch_program as slot
 from hierattn.runtime.errors import HierAttnError, MissingBackendError
 
@@ -31,7 +32,7 @@ def test_slot_is_rewritten_in_place_keeping_the_size(tmp_path: Path) -> None:
 
 
 def test_slot_errors(tmp_path: Path) -> None:
-    with pytest.raises(HierAttnError, match="no .*spec slot"):
+    with pytest.raises(HierAttnError, match=r"no .*spec slot"):
         slot.slot_offset(b"no slot here")
     with pytest.raises(HierAttnError, match="more than one"):
         slot.slot_offset(_program_bytes("{}") + _program_bytes("{}"))
@@ -71,6 +72,7 @@ def test_missing_extra_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 def test_delegation_report_names_portable_ops() -> None:
     import torch
+
     from hierattn.export.executorch import lower
     from hierattn.export.executorch_delegation import delegation_report
 
@@ -95,6 +97,7 @@ def test_delegation_report_names_portable_ops() -> None:
 
 def test_float_stem_ends_at_the_first_quarter_resolution_conv() -> None:
     import torch
+
     from hierattn.export.executorch_quant import stem_node_names
 
     model = torch.nn.Sequential(

@@ -105,6 +105,6 @@ def test_float_top1_change_within_the_logit_tolerance_is_a_tie_not_a_failure():
     real_change[1, 1] += 2.5  # a margin of 2 logits cannot be a tie
     result = compare_logits(reference, real_change, ModelSpec(), DEFAULT_TOLERANCES[Precision.FP16])
     assert not result.passed
-    assert not [c for c in result.checks if c.name == "top1_agreement"][0].passed
+    assert not next(c for c in result.checks if c.name == "top1_agreement").passed
     # int8 never excuses ties: its criterion is the top-1 agreement a user sees
     assert not DEFAULT_TOLERANCES[Precision.INT8].excuse_ties

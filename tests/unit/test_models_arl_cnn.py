@@ -70,7 +70,7 @@ def resnet():
 def test_resnet50_state_dict_loads_with_only_the_alphas_new(resnet):
     model = create_model("arl_cnn50", num_classes=7)
     report = load_resnet_weights(model, resnet.state_dict())
-    assert report.new == tuple(sorted(f"layer{s}.{b}.alpha" for s, n in zip((1, 2, 3, 4), (3, 4, 6, 3)) for b in range(n)))
+    assert report.new == tuple(sorted(f"layer{s}.{b}.alpha" for s, n in zip((1, 2, 3, 4), (3, 4, 6, 3), strict=True) for b in range(n)))
     assert report.kept_classifier  # ImageNet's 1000-class fc does not fit 7 classes
     loaded = model.state_dict()
     for key, value in resnet.state_dict().items():

@@ -34,7 +34,7 @@ def test_a_registered_name_cannot_be_registered_twice():
 
 
 def test_unknown_name_lists_the_registered_ones():
-    with pytest.raises(UsageError, match="arl_cnn14.*resnet50_sa"):
+    with pytest.raises(UsageError, match=r"arl_cnn14.*resnet50_sa"):
         model_spec("arl_cnn18")
 
 

@@ -18,7 +18,7 @@ def test_missing_and_unknown_model_files(tmp_path: Path) -> None:
         Classifier.load(tmp_path / "nothing.onnx")
     weird = tmp_path / "model.pt"
     weird.write_bytes(b"\0")
-    with pytest.raises(ModelFileError, match="expected one of .onnx, .tflite"):
+    with pytest.raises(ModelFileError, match=r"expected one of \.onnx, \.tflite"):
         Classifier.load(weird)
     corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(b"not a protobuf")

@@ -39,7 +39,7 @@ def test_vectors_json_has_not_drifted(regenerated: Path) -> None:
     assert committed["format_version"] == fresh["format_version"] == 1
     assert committed["spec"] == fresh["spec"] == ModelSpec().to_dict()
     assert [c["name"] for c in committed["cases"]] == [c["name"] for c in fresh["cases"]]
-    for old, new in zip(committed["cases"], fresh["cases"]):
+    for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         np.testing.assert_allclose(old.pop("tensor_mean"), new.pop("tensor_mean"), rtol=0, atol=1e-9)
         assert old == new, old["name"]
 

@@ -52,7 +52,7 @@ def test_softmax_is_stable_and_prediction_ranks() -> None:
 
 def test_referral_rule_uses_threshold_and_classes_from_spec() -> None:
     spec = ModelSpec()
-    probs = {name: 0.0 for name in spec.class_names}
+    probs = dict.fromkeys(spec.class_names, 0.0)
     assert not Referral.from_probabilities({**probs, "MEL": 0.5}, spec).triggered  # strictly above
     hit = Referral.from_probabilities({**probs, "MEL": 0.51}, spec)
     assert hit.triggered and hit.classes == ["MEL"] and hit.message.startswith("see a clinician")

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from hierattn.runtime.preprocess import bilinear_resize
-from PIL import Image
 
 PRECISION_BITS = 22
 
@@ -50,9 +49,9 @@ def _pass(image: np.ndarray, out_size: int, axis: int) -> np.ndarray:
     if in_size == out_size:
         return image
     moved = np.moveaxis(image, axis, 0).astype(np.int64)
-    out = np.empty((out_size,) + moved.shape[1:], dtype=np.uint8)
+    out = np.empty((out_size, *moved.shape[1:]), dtype=np.uint8)
     starts, kernels = _coefficients(in_size, out_size)
-    for i, (start, kernel) in enumerate(zip(starts, kernels)):
+    for i, (start, kernel) in enumerate(zip(starts, kernels, strict=True)):
         acc = np.full(moved.shape[1:], 1 << (PRECISION_BITS - 1), dtype=np.int64)
         for j, k in enumerate(kernel):
             acc += moved[start + j] * k

@@ -38,7 +38,7 @@ def test_empty_class_folder(tmp_path) -> None:
 def test_unreadable_image_names_the_file(tmp_path) -> None:
     write_dataset(tmp_path, per_class=1, seed=0, size=96, classes=("NV",))
     (tmp_path / "NV" / "broken.jpg").write_bytes(b"not an image")
-    with pytest.raises(InvalidImageError, match="broken.jpg"):
+    with pytest.raises(InvalidImageError, match=r"broken\.jpg"):
         load_pixels(scan_image_folder(tmp_path), ModelSpec())
 
 

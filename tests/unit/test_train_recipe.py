@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 
 from hierattn.models import create_model
 from hierattn.runtime.errors import UsageError
-from hierattn.training.trainer import HEAD_PREFIXES, TrainConfig, augment, cosine_lr, resize_batch, set_frozen, state_path
+from hierattn.training.trainer import (
+    HEAD_PREFIXES,
+    TrainConfig,
+    augment,
+    cosine_lr,
+    resize_batch,
+    set_frozen,
+    state_path,
+)
 
 
 def test_cosine_schedule_goes_from_high_to_low() -> None:
     assert cosine_lr(0, 100, 2e-3, 2e-4) == pytest.approx(2e-3)
     assert cosine_lr(100, 100, 2e-3, 2e-4) == pytest.approx(2e-4)
     values = [cosine_lr(s, 100, 2e-3, 2e-4) for s in range(101)]
-    assert all(a >= b for a, b in zip(values, values[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(values))
 
 
 def test_freeze_leaves_only_layers_after_branch_attention_trainable() -> None:
@@ -30,7 +40,7 @@ def test_augment_keeps_shape_and_range_and_is_seeded() -> None:
     x = torch.rand(6, 3, 64, 64)
     first = augment(x, torch.Generator().manual_seed(1))
     second = augment(x, torch.Generator().manual_seed(1))
-    assert first.shape == x.shape and 0 <= float(first.min()) and float(first.max()) <= 1
+    assert first.shape == x.shape and float(first.min()) >= 0 and float(first.max()) <= 1
     assert torch.equal(first, second)
 
 
@@ -42,7 +52,7 @@ def test_warmup_rises_linearly_then_decays_to_low() -> None:
     assert cosine_lr(0, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-4)
     assert cosine_lr(9, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-3)
     ramp = [cosine_lr(s, 100, 1e-3, 1e-4, warmup=10) for s in range(10)]
-    assert all(a < b for a, b in zip(ramp, ramp[1:]))
+    assert all(a < b for a, b in itertools.pairwise(ramp))
     assert cosine_lr(10, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-3)
     assert cosine_lr(100, 100, 1e-3, 1e-4, warmup=10) == pytest.approx(1e-4)
 
