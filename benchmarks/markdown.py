@@ -1,8 +1,11 @@
 """Report-ready Markdown: one latency table per thread count (models x format/precision), plus ratios.
 
 ``hierattn-bench ... --markdown PATH`` writes it after a run; ``python -m hierattn.benchmarks.markdown
-REPORT.json`` renders it from a saved JSON report, so tables in a write-up always come from measured
-rows, never from typing numbers over.
+REPORT.json [MORE.json ...]`` renders it from saved JSON reports, so tables in a write-up always come
+from measured rows, never from typing numbers over. Several reports (one model per run, as the slow
+emulated-phone runs are done) become one set of tables; the head names every run's command, because
+latencies of different runs were not interleaved (instruction counts are deterministic, so they merge
+without that caveat).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hierattn.benchmarks import arm_report
+from hierattn.benchmarks.environment import int8_dot_product
 from hierattn.benchmarks.report import ratios
 
 Row = dict[str, Any]
@@ -87,12 +91,39 @@ def ratio_lines(rows: Sequence[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(document: dict[str, Any]) -> str:
-    """The whole Markdown report of a JSON benchmark document."""
-    environment = document.get("environment", {})
-    head = (f"Command: `{environment.get('command', '?')}`  \n"
+def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One document holding the rows and skips of several reports, and every run's environment."""
+    merged = dict(documents[0])
+    merged["rows"] = [row for document in documents for row in document["rows"]]
+    merged["skipped"] = [skip for document in documents for skip in document.get("skipped") or []]
+    merged["runs"] = [document.get("environment", {}) for document in documents]
+    return merged
+
+
+def _run_head(environment: dict[str, Any]) -> str:
+    return (f"Command: `{environment.get('command', '?')}`  \n"
             f"CPU: {environment.get('cpu_model', '?')}, {environment.get('cpu_count', '?')} logical cores, "
+            f"ISA {_isa(environment)}, "
             f"governor {environment.get('governor') or 'not readable'}; {environment.get('timestamp', '')}\n")
+
+
+def _isa(environment: dict[str, Any]) -> str:
+    """The ISA flags of a run, with whether int8 dot products exist (reports older than the field say so)."""
+    if "cpu_isa" not in environment:
+        return "not recorded"
+    isa = environment["cpu_isa"]
+    dot = "with" if int8_dot_product(isa) else "without"
+    return f"{' '.join(isa) or 'none of the listed flags'} ({dot} int8 dot products)"
+
+
+def render(document: dict[str, Any]) -> str:
+    """The whole Markdown report of a JSON benchmark document (or of several, through ``merge``)."""
+    runs = document.get("runs") or [document.get("environment", {})]
+    head = "".join(_run_head(environment) for environment in runs)
+    if len(runs) > 1:
+        head = (f"Rows of {len(runs)} runs (latencies of different runs were not interleaved):\n\n"
+                + "\n".join(f"{i}. " + _run_head(environment).replace("  \n", "  \n   ")
+                             for i, environment in enumerate(runs, 1)))
     skipped = document.get("skipped") or []
     tail = "" if not skipped else "\nSkipped:\n\n" + "\n".join(
         f"- {s['model']} {s['format']} {s['precision']}: {s['reason']}" for s in skipped) + "\n"
@@ -108,16 +139,21 @@ def render(document: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m hierattn.benchmarks.markdown REPORT.json", file=sys.stderr)
+    if not args:
+        print("usage: python -m hierattn.benchmarks.markdown REPORT.json [MORE.json ...]", file=sys.stderr)
         return 2
-    path = Path(args[0])
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"error: cannot read benchmark report {path}: {exc}", file=sys.stderr)
-        return 2
-    print(render(document), end="")
+    documents = []
+    for path in map(Path, args):
+        try:
+            document = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            print(f"error: cannot read benchmark report {path}: {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
+            print(f"error: {path} is not a hierattn-bench JSON report (no 'rows' list); write one with --json", file=sys.stderr)
+            return 2
+        documents.append(document)
+    print(render(merge(documents)), end="")
     return 0
 
 

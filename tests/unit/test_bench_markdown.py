@@ -53,3 +53,22 @@ def test_a_model_file_of_a_zoo_architecture_gets_its_own_line_and_no_say_in_rati
     assert "| xs_plain.tflite (plain) |" in text
     xs_line = next(line for line in text.splitlines() if line.startswith("| HierAttn-xs"))
     assert "99.0" not in xs_line
+
+
+def test_several_reports_render_as_one_set_of_tables_naming_every_run(tmp_path: Path, capsys) -> None:
+    paths = []
+    for model in ("hierattn_xs", "mobilenet_v3_large"):
+        rows = [r for r in _rows() if r["model"] == model]
+        env = environment.collect(["hierattn-bench", "--models", model])
+        document = report.build_document(env, {"device": "cpu"}, rows, [])
+        paths.append(tmp_path / f"{model}.json")
+        paths[-1].write_text(json.dumps(document))
+    assert markdown.main([str(p) for p in paths]) == 0
+    out = capsys.readouterr().out
+    assert "Rows of 2 runs" in out
+    assert "--models hierattn_xs" in out and "--models mobilenet_v3_large" in out
+    assert out.count("| model | params (M)") == 2  # one table per thread count, both models in it
+    assert "| tflite | int8 | 1 | 2.00 | 0.33 |" in out  # the ratio needs rows of both reports
+    (tmp_path / "other.json").write_text(json.dumps({"not": "a report"}))
+    assert markdown.main([str(paths[0]), str(tmp_path / "other.json")]) == 2
+    assert "not a hierattn-bench JSON report" in capsys.readouterr().err
