@@ -4,13 +4,18 @@ ExecuTorch's Python runtime takes and returns torch tensors, so this backend imp
 loaded only for a .pte file, which keeps the ONNX/TFLite runtime torch-free. XNNPACK's thread pool
 is process-wide in ExecuTorch (one pool shared by every program), so ``threads`` resets that pool;
 the last Classifier loaded with an explicit thread count decides it. A loaded method keeps a
-pointer to the pool it was initialised with, and running it after a reset crashes the process, so
-every call first reloads ``forward`` when the pool changed since it was loaded. A loaded ``Method`` holds its
+pointer to the pool it was initialised with: running it, or even destroying it, after a reset is a
+use after free that crashes the process (or not, depending on what reused the memory). So
+``set_threads`` first releases the loaded ``forward`` of every live backend, then replaces the pool,
+and each backend reloads ``forward`` on its next call. ``Program.load_method`` caches the methods it
+loads, so releasing one means dropping its program too; the program is loaded again from the file's
+bytes, which the backend keeps. A loaded ``Method`` holds its
 input and output buffers, so calls are serialised (``thread_safe = False``).
 """
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +44,19 @@ def pool_size() -> int:
     return int(portable_lib._threadpool_get_thread_count())
 
 
+_live_backends: weakref.WeakSet[ExecuTorchBackend] = weakref.WeakSet()
+
+
 def set_threads(threads: int) -> int:
-    """Resize ExecuTorch's process-wide XNNPACK thread pool; return the size it reports back."""
+    """Resize ExecuTorch's process-wide XNNPACK thread pool; return the size it reports back.
+
+    Every loaded ``forward`` is released before the old pool is freed (see the module docstring).
+    """
     from executorch.extension.pybindings import portable_lib
 
     if pool_size() != threads:
+        for backend in list(_live_backends):
+            backend.release_method()
         portable_lib._unsafe_reset_threadpool(threads)
     return pool_size()
 
@@ -64,14 +77,15 @@ class ExecuTorchBackend(Backend):
         self.path = path
         if threads is not None:
             set_threads(threads)
+        self._runtime = runtime
+        self._data = path.read_bytes()
         try:
-            self._program = runtime.Runtime.get().load_program(path.read_bytes())
-            self._forward = self._program.load_method("forward")
+            self._program, self._forward = self._load()
         except (RuntimeError, ValueError) as exc:
             raise ModelFileError(f"{path}: ExecuTorch cannot load this program ({str(exc).strip()[:200]}).") from exc
         if self._forward is None:
             raise ModelFileError(f"{path}: the program has no 'forward' method; re-export it with hierattn-export.")
-        self._pool = pool_size()
+        _live_backends.add(self)
         meta = self._forward.metadata
         self.input = _tensor_info("image", meta.input_tensor_meta(0))
         self.output = _tensor_info("logits", meta.output_tensor_meta(0))
@@ -79,12 +93,19 @@ class ExecuTorchBackend(Backend):
     def _run(self, x: np.ndarray) -> np.ndarray:
         return self.execute(x)
 
+    def _load(self) -> tuple[Any, Any]:
+        program = self._runtime.Runtime.get().load_program(self._data)
+        return program, program.load_method("forward")
+
+    def release_method(self) -> None:
+        """Destroy the loaded ``forward`` (and the program caching it) while its pool still exists."""
+        self._forward = None
+        self._program = None
+
     def ensure_method(self) -> None:
-        """Reload ``forward`` if the thread pool was reset since it was loaded (see the module docstring)."""
-        size = pool_size()
-        if size != self._pool:
-            self._forward = self._program.load_method("forward")
-            self._pool = size
+        """Reload the program and ``forward`` if a thread-pool reset released them (module docstring)."""
+        if self._forward is None:
+            self._program, self._forward = self._load()
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         """One call of ``forward`` on a batch already in the program's shape and dtype (the timed call)."""
@@ -93,6 +114,7 @@ class ExecuTorchBackend(Backend):
         return out.numpy().copy()
 
     def embedded_spec_json(self) -> str | None:
+        self.ensure_method()
         if SPEC_METHOD not in self._program.method_names:
             return None
         (value,) = self._program.load_method(SPEC_METHOD).execute([])

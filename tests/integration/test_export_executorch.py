@@ -142,3 +142,24 @@ def test_bench_rows_on_the_real_model(executorch_exports: dict, tmp_path: Path) 
     for row in rows:
         assert row["threads_observed"] == row["threads"], row["threads_check"]
         assert 0 < row["median_ms"] < 5000
+
+
+def test_thread_pool_reset_reloads_the_program_before_the_old_pool_is_freed(executorch_exports: dict) -> None:
+    """A method keeps a pointer to the pool it was loaded on, and ``Program.load_method`` caches methods:
+    after 1 -> 2 -> 1 threads the pool is new though its size is not, so the backend must run a freshly
+    loaded program. Running (or destroying) the stale one was a use after free that crashed
+    ``hierattn-bench`` when LiteRT had run earlier in the process."""
+    import numpy as np
+
+    from hierattn.runtime.backend_executorch import ExecuTorchBackend, pool_size, set_threads
+
+    backend = ExecuTorchBackend(_path(executorch_exports, "fp32"), threads=1)
+    x = np.random.default_rng(0).random(backend.input.shape, dtype=np.float32)
+    reference = backend.execute(x)
+    loaded = backend._program
+    assert set_threads(2) == 2 and set_threads(1) == 1 == pool_size()
+    assert backend._program is None  # released while the pool it points to still existed
+    np.testing.assert_allclose(backend.execute(x), reference, rtol=0, atol=1e-5)
+    assert backend._program is not None and backend._program is not loaded
+    assert set_threads(1) == 1  # same size: nothing is released or reloaded
+    assert backend._program is not None
