@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TypedDict
 
 from hierattn.runtime.errors import HierAttnError
 
@@ -40,12 +41,20 @@ WHEEL_PLATFORMS: tuple[str, ...] = ("manylinux_2_27_aarch64", "manylinux_2_28_aa
 SETUP_HINT = "run 'bash scripts/bootstrap.sh' as root (it installs qemu-user and enables Debian's arm64 packages)"
 
 
+class Manifest(TypedDict):
+    """``manifest.json`` of a userland: what went into it (recorded in the benchmark facts)."""
+
+    debian: dict[str, str]
+    wheels: list[str]
+    wheel_versions: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Userland:
     """A ready aarch64 root: run ``python`` under ``qemu-aarch64 -L root`` with ``site`` on PYTHONPATH."""
 
     root: Path
-    manifest: dict[str, object]
+    manifest: Manifest
 
     @property
     def python(self) -> Path:
@@ -159,7 +168,7 @@ def build_userland(log: Log, cache: Path | None = None) -> Userland:
         site = root / "opt" / "hierattn-site"
         wheels = _fetch_wheels(workdir, site, versions, log)
         _compile_bytecode(root, site)
-        manifest = {"debian": debian, "wheels": wheels, "wheel_versions": versions}
+        manifest: Manifest = {"debian": debian, "wheels": wheels, "wheel_versions": versions}
         (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if final.exists():  # a concurrent build finished first
             shutil.rmtree(final, ignore_errors=True)

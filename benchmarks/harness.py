@@ -213,6 +213,7 @@ def _time_interleaved(cases: list[_Case], config: BenchConfig) -> None:
                     for _ in range(min(slice_size, config.iters - len(case.samples))):
                         case.samples.append(case.runner.time_once())
                 else:
+                    assert config.seconds is not None  # BenchConfig holds exactly one of iters / seconds
                     deadline = time.perf_counter() + config.seconds / config.rounds
                     case.samples.append(case.runner.time_once())
                     while time.perf_counter() < deadline:

@@ -14,10 +14,14 @@ import os
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hierattn.runtime.errors import ModelFileError, UsageError, missing_backend
+
+if TYPE_CHECKING:
+    from torch import nn
 
 FORMATS: tuple[str, ...] = ("pytorch", "onnx", "tflite", "executorch")
 
@@ -80,7 +84,7 @@ class TorchRunner(Runner):
 
     backend = "torch"
 
-    def __init__(self, model: object, threads: int, batch: int, input_size: tuple[int, int]) -> None:
+    def __init__(self, model: nn.Module, threads: int, batch: int, input_size: tuple[int, int]) -> None:
         super().__init__(threads, batch)
         import torch
 
@@ -205,7 +209,9 @@ class ExecuTorchRunner(Runner):
         shape = self.program.input.shape
         if shape[0] != batch:
             raise UsageError(f"{path.name} is an ExecuTorch program with a fixed batch of {shape[0]}; use --batch {shape[0]}.")
-        self.x = _random_input(shape, self.program.input.dtype)
+        static = tuple(d for d in shape if d is not None)
+        assert len(static) == len(shape)  # ExecuTorch tensor metadata has no dynamic axes
+        self.x = _random_input(static, self.program.input.dtype)
         self.run()
 
     def activate(self) -> None:

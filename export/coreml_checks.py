@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +26,9 @@ from hierattn.export.coreml import (
 )
 from hierattn.export.validation import Check, ValidationResult
 from hierattn.runtime.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from torch import nn
 
 EXPECTED_OPS = frozenset(
     {
@@ -40,7 +45,7 @@ WEIGHT_TOLERANCE = {"fp32": 1e-5, "fp16": 1e-3, "int8": 5e-3}
 weight by at most half a step, 0.5/127 = 3.9e-3 of its channel's max."""
 
 
-def _torch_weights(model: object) -> Iterator[tuple[str, np.ndarray]]:
+def _torch_weights(model: nn.Module) -> Iterator[tuple[str, np.ndarray]]:
     """Every conv / linear weight as the converter should store it (conv folded with its BatchNorm)."""
     import torch
 
@@ -53,12 +58,13 @@ def _torch_weights(model: object) -> Iterator[tuple[str, np.ndarray]]:
             parent = modules.get(name.rsplit(".", 1)[0]) if "." in name else None
             bn = getattr(parent, "Bn", None)
             if isinstance(bn, torch.nn.BatchNorm2d):
+                assert bn.running_var is not None  # HierAttn's BatchNorms track running statistics
                 scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
                 weight = weight * scale.reshape(-1, 1, 1, 1)
             yield name, weight.numpy()
 
 
-def _program_constants(path: Path, ct: object) -> tuple[list[str], list[np.ndarray], list[str]]:
+def _program_constants(path: Path, ct: ModuleType) -> tuple[list[str], list[np.ndarray], list[str]]:
     """(op types, de-quantized constant tensors, class labels) of the package's MIL program."""
     from coremltools.converters.mil.frontend.milproto.load import load as load_mil
 
@@ -80,7 +86,7 @@ def _program_constants(path: Path, ct: object) -> tuple[list[str], list[np.ndarr
     return ops, constants, labels
 
 
-def _weight_errors(model: object, constants: list[np.ndarray]) -> dict[str, float]:
+def _weight_errors(model: nn.Module, constants: list[np.ndarray]) -> dict[str, float]:
     """For each PyTorch weight, the smallest relative error among same-size program constants."""
     by_size: dict[int, list[np.ndarray]] = {}
     for c in constants:
@@ -97,7 +103,7 @@ def _weight_errors(model: object, constants: list[np.ndarray]) -> dict[str, floa
     return errors
 
 
-def structural_validation(path: Path, model: object, spec: ModelSpec) -> ValidationResult:
+def structural_validation(path: Path, model: nn.Module, spec: ModelSpec) -> ValidationResult:
     """Structural checks of ``path`` against the PyTorch ``model`` and the ``spec`` that was embedded."""
     ct = import_coremltools()
     ml = ct.utils.load_spec(str(path))
@@ -114,6 +120,7 @@ def structural_validation(path: Path, model: object, spec: ModelSpec) -> Validat
     logits = outputs.get(LOGITS_NAME)
     ok = (
         set(outputs) == {LABEL_NAME, PROBS_NAME, LOGITS_NAME}
+        and logits is not None
         and list(logits.type.multiArrayType.shape) == [1, spec.num_classes]
         and logits.type.multiArrayType.dataType == ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
         and ml.description.predictedFeatureName == LABEL_NAME
@@ -129,7 +136,7 @@ def structural_validation(path: Path, model: object, spec: ModelSpec) -> Validat
     unexpected = sorted(set(ops) - EXPECTED_OPS)
     checks.append(Check("ops", not unexpected, f"{len(set(ops))} op types, unexpected: {', '.join(unexpected) or 'none'}"))
     errors = _weight_errors(model, constants)
-    worst_name = max(errors, key=errors.get)
+    worst_name = max(errors, key=errors.__getitem__)
     tol = WEIGHT_TOLERANCE[spec.precision]
     checks.append(
         Check(

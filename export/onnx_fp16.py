@@ -8,6 +8,10 @@ feed float32 and read float32 logits.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import onnx
 
 
 def convert_to_fp16(source: Path, destination: Path) -> dict[str, object]:
@@ -22,7 +26,7 @@ def convert_to_fp16(source: Path, destination: Path) -> dict[str, object]:
     return {"method": "float16 weights and activations", "io_type": "float32", "tool": "onnxruntime.transformers.float16"}
 
 
-def _sort_topologically(graph: object) -> None:
+def _sort_topologically(graph: onnx.GraphProto) -> None:
     """The converter appends its boundary Casts at the end; ONNX requires producers before consumers."""
     available = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
     pending = list(graph.node)

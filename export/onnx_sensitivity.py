@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 from hierattn.export.base import Precision
 from hierattn.export.onnx_quant import QuantRecipe, apply_recipe
 from hierattn.export.validation import DEFAULT_TOLERANCES, compare_logits
+from hierattn.runtime.errors import ModelFileError
 from hierattn.runtime.spec import ModelSpec
 
 
@@ -60,14 +62,14 @@ def latency_ms(path: Path, image: np.ndarray, threads: int, runs: int = 30) -> f
 
 def measure(
     fp32: Path,
-    recipes: dict[str, QuantRecipe | None],
+    recipes: Mapping[str, QuantRecipe | None],
     calibration: np.ndarray,
     images: np.ndarray,
     reference: np.ndarray,
     spec: ModelSpec,
 ) -> list[Row]:
     """One row per recipe (None = the fp32 graph itself)."""
-    rows = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as work:
         for name, recipe in recipes.items():
             path = fp32 if recipe is None else Path(work) / f"{len(rows)}.onnx"
@@ -75,13 +77,17 @@ def measure(
                 apply_recipe(fp32, path, recipe, calibration)
             logits, _ = ort_logits(path, images, threads=2)
             result = compare_logits(reference, logits, spec, DEFAULT_TOLERANCES[Precision.INT8])
+            top1, flips, max_diff, kl = result.top1_agreement, result.referral_flip_rate, result.max_abs_diff, result.kl_divergence
+            if top1 is None or flips is None or max_diff is None or kl is None:  # no metrics: the logits' shape differs
+                failed = "; ".join(c.message for c in result.checks if not c.passed)
+                raise ModelFileError(f"recipe {name!r} gives a graph that cannot be compared with PyTorch: {failed}.")
             rows.append(
                 Row(
                     name=name,
-                    top1=result.top1_agreement,
-                    flips=result.referral_flip_rate,
-                    max_diff=result.max_abs_diff,
-                    kl=result.kl_divergence,
+                    top1=top1,
+                    flips=flips,
+                    max_diff=max_diff,
+                    kl=kl,
                     ms_1t=latency_ms(path, images, 1),
                     ms_2t=latency_ms(path, images, 2),
                     size_mb=path.stat().st_size / 1e6,
@@ -150,7 +156,7 @@ def main(argv: list[str]) -> None:
         export_fp32(request, fp32)
         print("| recipe | top-1 agreement | referral flips | max abs diff | mean KL | ms 1 thread | ms 2 threads | MB |")
         print("|---|---|---|---|---|---|---|---|")
-        recipes = candidate_recipes()
+        recipes: Mapping[str, QuantRecipe | None] = candidate_recipes()
         if len(argv) > 3:  # e.g. "Conv:7" -> seven consecutive groups of Conv nodes, one at a time
             op_type, chunks = argv[3].split(":")
             base = QuantRecipe(mode="static", op_types=(op_type,), calibration="MinMax")

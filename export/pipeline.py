@@ -75,7 +75,7 @@ def _version(package: str) -> str:
 def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
     """Load the checkpoint (or the bundled default model) and build its base spec."""
     try:
-        from hierattn.models import load_checkpoint, model_spec
+        from hierattn.models import checkpoint_info, load_checkpoint, model_spec
     except ImportError as exc:
         raise MissingBackendError(
             "Export needs PyTorch, which is not installed. Install it with: pip install 'hierattn[torch]'"
@@ -83,8 +83,8 @@ def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
     if checkpoint is None:
         checkpoint = _default_checkpoint()
     model = load_checkpoint(checkpoint, arch=arch)
-    info = model.checkpoint_info
-    spec = model_spec(info.arch, tuple(info.class_names), tuple(info.input_size)).with_updates(
+    info = checkpoint_info(model)
+    spec = model_spec(info.arch, info.class_names, info.input_size).with_updates(
         extra={"source_checkpoint": Path(checkpoint).name, "checkpoint_sha256": info.sha256},
     )
     return SourceModel(model=model.eval(), spec=spec, path=Path(checkpoint), sha256=info.sha256)
@@ -123,7 +123,7 @@ def run_artifact(path: Path, images: np.ndarray, threads: int | None) -> tuple[n
 
 def _plan(options: ExportOptions) -> list[tuple[ExportFormat, Precision, Converter | None, str | None]]:
     """(format, precision, converter or None, error) for every pair to attempt; usage errors raise now."""
-    plan = []
+    plan: list[tuple[ExportFormat, Precision, Converter | None, str | None]] = []
     for fmt in options.formats:
         try:
             converter = get_converter(fmt)

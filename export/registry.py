@@ -38,7 +38,7 @@ def get_converter(fmt: ExportFormat) -> Converter:
 
 def supported_pairs() -> list[tuple[ExportFormat, Precision]]:
     """Every (format, precision) pair the converters declare, in a stable order."""
-    pairs = []
+    pairs: list[tuple[ExportFormat, Precision]] = []
     for fmt in ExportFormat:
         converter = get_converter(fmt)
         pairs.extend((fmt, p) for p in Precision if p in converter.supported_precisions)

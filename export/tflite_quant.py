@@ -187,7 +187,8 @@ def convert_job(job: dict[str, Any]) -> bytes:
     if job["mode"] == Precision.INT8_DYNAMIC.value:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         return dequantize_hybrid_depthwise(converter.convert())
-    recipe = Int8Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in job["recipe"].items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in job["recipe"].items()}  # from JSON
+    recipe = Int8Recipe(**fields)
     images = np.load(job["calibration"])
 
     def representative() -> Any:
@@ -271,8 +272,8 @@ def dequantize_hybrid_depthwise(model: bytes) -> bytes:
                 continue
             q = weights.quantization
             axis = q.quantizedDimension
-            values = np.asarray(root.buffers[weights.buffer].data, dtype=np.uint8).view(np.int8)
-            values = values.reshape(weights.shape).astype(np.float32)
+            stored = np.asarray(root.buffers[weights.buffer].data, dtype=np.uint8).view(np.int8)
+            values = stored.reshape(weights.shape).astype(np.float32)
             scale_shape = [1] * values.ndim
             scale_shape[axis] = -1
             values *= np.asarray(q.scale, dtype=np.float32).reshape(scale_shape)

@@ -110,7 +110,7 @@ def referral_decisions(logits: np.ndarray, spec: ModelSpec) -> np.ndarray:
     idx = [spec.class_names.index(c) for c in spec.referral_classes if c in spec.class_names]
     if not idx:
         return np.zeros(len(logits), dtype=bool)
-    return (probs[:, idx] > spec.referral_threshold).any(axis=1)
+    return np.asarray((probs[:, idx] > spec.referral_threshold).any(axis=1))  # numpy types any(axis) as maybe-scalar
 
 
 def compare_logits(
@@ -146,11 +146,11 @@ def compare_logits(
     n = len(ref)
     differ = ref.argmax(1) != cand.argmax(1)
     ties = np.zeros_like(differ)
-    limit = tolerance.logit_limit(logit_range)
-    if tolerance.excuse_ties and limit is not None:
+    tie_limit = tolerance.logit_limit(logit_range)
+    if tolerance.excuse_ties and tie_limit is not None:
         rows = np.arange(n)
         margin = ref[rows, ref.argmax(1)] - ref[rows, cand.argmax(1)]
-        ties = differ & (margin <= 2 * limit)
+        ties = differ & (margin <= 2 * tie_limit)
     top1_misses = int((differ & ~ties).sum())
     tie_note = f", {int(ties.sum())} of them numerical ties" if ties.any() else ""
     flip_count = int((referral_decisions(ref, spec) != referral_decisions(cand, spec)).sum())

@@ -7,7 +7,13 @@ from pathlib import Path
 # Importing a family module registers its variants.
 from hierattn.models import arl_cnn as arl_cnn
 from hierattn.models import soft_attention as soft_attention
-from hierattn.models.checkpoint import CheckpointInfo, load_checkpoint, read_checkpoint, save_checkpoint
+from hierattn.models.checkpoint import (
+    CheckpointInfo,
+    checkpoint_info,
+    load_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+)
 from hierattn.models.complexity import count_flops, count_macs, count_parameters
 from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnConfig
 from hierattn.models.registry import (
@@ -33,6 +39,7 @@ __all__ = [
     "HierAttn",
     "HierAttnConfig",
     "ModelDefaults",
+    "checkpoint_info",
     "count_flops",
     "count_macs",
     "count_parameters",

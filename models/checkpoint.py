@@ -265,8 +265,17 @@ def load_checkpoint(
     if wrong_shapes:
         raise CheckpointError(f"{path} does not match {info.arch}: shape mismatch {wrong_shapes[0]}.")
     model.load_state_dict(state_dict)
-    model.checkpoint_info = info
+    # torch types Module.__setattr__ for tensors and modules only; other values are plain attributes.
+    model.checkpoint_info = info  # type: ignore[assignment]
     return model.eval()
+
+
+def checkpoint_info(model: nn.Module) -> CheckpointInfo:
+    """The CheckpointInfo that ``load_checkpoint`` attached to ``model`` (its ``checkpoint_info`` attribute), typed."""
+    info = vars(model).get("checkpoint_info")
+    if not isinstance(info, CheckpointInfo):
+        raise TypeError(f"{type(model).__name__} was not returned by load_checkpoint: it carries no CheckpointInfo")
+    return info
 
 
 def save_checkpoint(

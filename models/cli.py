@@ -19,10 +19,10 @@ app = typer.Typer(
 
 def describe(path: Path | None, arch: str | None) -> dict[str, Any]:
     """Load the checkpoint (the bundled default when ``path`` is None) and measure it."""
-    from hierattn.models import default_checkpoint_path, load_checkpoint
+    from hierattn.models import checkpoint_info, default_checkpoint_path, load_checkpoint
 
     model = load_checkpoint(path or default_checkpoint_path(), arch=arch)
-    info = model.checkpoint_info
+    info = checkpoint_info(model)
     return {
         "path": str(info.path),
         "sha256": info.sha256,
@@ -58,7 +58,7 @@ def describe_architecture(name: str, num_classes: int) -> dict[str, Any]:
 def measure(model: Any, input_size: tuple[int, int]) -> dict[str, int]:
     from hierattn.models import count_flops, count_parameters
 
-    flops = count_flops(model, tuple(input_size))
+    flops = count_flops(model, input_size)
     return {"parameters": count_parameters(model), "macs": flops // 2, "flops": flops}
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -44,6 +45,7 @@ from hierattn.models.layers import (
     MultiHeadSelfAttention,
     NormWrapper,
     SCADWBlock,
+    Transformer,
 )
 
 ALWAYS_APPLIED = ("fold_batchnorm", "fold_attention_scale", "fold_layernorm_affine", "qkv_head_major", "flat_tokens")
@@ -64,8 +66,25 @@ class DeployOptions:
     xnnpack_forms: bool = False
 
 
+_Layer = TypeVar("_Layer", bound=nn.Module)
+
+
 def _f64(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.detach().double()
+
+
+def _child(module: object, kind: type[_Layer]) -> _Layer:
+    """``module`` as the layer type HierAttn's layout puts there (containers hold plain ``nn.Module``)."""
+    if not isinstance(module, kind):
+        raise TypeError(f"the deploy form expects HierAttn's {kind.__name__} here, got {type(module).__name__}")
+    return module
+
+
+def _tensor(tensor: torch.Tensor | None, what: str) -> torch.Tensor:
+    """An optional tensor of a torch layer that HierAttn's layers always have (affine, with running stats)."""
+    if tensor is None:
+        raise TypeError(f"the deploy form expects HierAttn's layers to have a {what}")
+    return tensor
 
 
 class FoldedConv(nn.Module):
@@ -78,35 +97,39 @@ class FoldedConv(nn.Module):
         bias = torch.zeros(weight.shape[0], dtype=torch.float64)
         if isinstance(block.Bn, nn.BatchNorm2d):
             bn = block.Bn
-            scale = _f64(bn.weight) / torch.sqrt(_f64(bn.running_var) + bn.eps)
+            variance = _f64(_tensor(bn.running_var, "BatchNorm running_var"))
+            scale = _f64(_tensor(bn.weight, "BatchNorm weight")) / torch.sqrt(variance + bn.eps)
             weight = weight * scale.reshape(-1, 1, 1, 1)
-            bias = _f64(bn.bias) - _f64(bn.running_mean) * scale
+            bias = _f64(_tensor(bn.bias, "BatchNorm bias")) - _f64(_tensor(bn.running_mean, "BatchNorm running_mean")) * scale
         self.conv = nn.Conv2d(
             conv.in_channels,
             conv.out_channels,
-            conv.kernel_size,
-            stride=conv.stride,
-            padding=conv.padding,
+            # torch types _ConvNd's kernel_size/stride/padding as tuple[int, ...]; a Conv2d's are pairs.
+            conv.kernel_size, stride=conv.stride, padding=conv.padding,  # type: ignore[arg-type]
             groups=conv.groups,
             bias=True,
         )
         self._set(weight, bias)
         self.act = isinstance(block.Act, nn.SiLU)
 
+    @property
+    def _bias(self) -> torch.Tensor:
+        return _tensor(self.conv.bias, "convolution bias")  # built with bias=True above
+
     def _set(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
         self.conv.weight.data = weight.float().contiguous()
-        self.conv.bias.data = bias.float().contiguous()
+        self._bias.data = bias.float().contiguous()
 
     def fold_input_affine(self, gamma: torch.Tensor, beta: torch.Tensor) -> None:
         """Absorb a per-channel ``x * gamma + beta`` applied to the input of this 1x1 convolution."""
         if self.conv.kernel_size != (1, 1) or self.conv.groups != 1:
             raise ValueError("an input affine folds only into a dense 1x1 convolution")
-        weight, bias = _f64(self.conv.weight), _f64(self.conv.bias)
+        weight, bias = _f64(self.conv.weight), _f64(self._bias)
         self._set(weight * _f64(gamma).reshape(1, -1, 1, 1), bias + weight[:, :, 0, 0] @ _f64(beta))
 
     def center_outputs(self) -> None:
         """Make the outputs zero-mean over channels (the start of a centred residual stream)."""
-        weight, bias = _f64(self.conv.weight), _f64(self.conv.bias)
+        weight, bias = _f64(self.conv.weight), _f64(self._bias)
         self._set(weight - weight.mean(dim=0, keepdim=True), bias - bias.mean())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -126,7 +149,7 @@ class DeploySCADW(nn.Module):
 
     def __init__(self, block: SCADWBlock) -> None:
         super().__init__()
-        expand, depthwise, _, project = block.Block
+        expand, depthwise, project = (_child(block.Block[i], ConvBnAct) for i in (0, 1, 3))  # 2 is SCAttn
         self.expand = FoldedConv(expand)
         self.depthwise = FoldedConv(depthwise)
         self.gate = SameChannelGate()
@@ -198,7 +221,7 @@ class DeployAttention(nn.Module):
         bias[:dim] *= attention.scale
         head_major = torch.arange(3 * dim).reshape(3, self.heads, self.head_dim).permute(1, 0, 2).reshape(-1)
         self.qkv = _linear(weight[head_major], bias[head_major])
-        out = attention.toOut[0]
+        out = _child(attention.toOut[0], nn.Linear)
         self.out = _linear(*_into_stream(out.weight, out.bias, options))
 
     def forward(self, x: torch.Tensor, groups: int) -> torch.Tensor:
@@ -224,7 +247,7 @@ class DeployFeedForward(nn.Module):
 
     def __init__(self, norm: NormWrapper, mlp: FeedForward, options: DeployOptions) -> None:
         super().__init__()
-        fc1, fc2 = mlp.MLP[0], mlp.MLP[3]
+        fc1, fc2 = _child(mlp.MLP[0], nn.Linear), _child(mlp.MLP[3], nn.Linear)
         self.norm = _affine_free_norm(norm, options)
         self.fc1 = _linear(*_fold_norm_into(norm, fc1.weight, fc1.bias))
         self.fc2 = _linear(*_into_stream(fc2.weight, fc2.bias, options))
@@ -239,15 +262,16 @@ class DeployCTH(nn.Module):
     def __init__(self, block: ConvTransformerBlock, options: DeployOptions) -> None:
         super().__init__()
         self.patch = block.patch
-        self.local_3x3 = FoldedConv(block.LocalRep.conv_3x3)
-        self.local_1x1 = FoldedConv(block.LocalRep.conv_1x1)
+        self.local_3x3 = FoldedConv(_child(block.LocalRep.conv_3x3, ConvBnAct))
+        self.local_1x1 = FoldedConv(_child(block.LocalRep.conv_1x1, ConvBnAct))
         if options.centered_rmsnorm:
             self.local_1x1.center_outputs()
-        transformer, final_norm = block.GlobalRep
+        transformer, final_norm = _child(block.GlobalRep[0], Transformer), _child(block.GlobalRep[1], NormWrapper)
         layers: list[nn.Module] = []
-        for attention, mlp in transformer.Layers:
-            layers.append(DeployAttention(attention[0], attention[1], options))
-            layers.append(DeployFeedForward(mlp[0], mlp[1], options))
+        for pair in transformer.Layers:
+            attention, mlp = (_child(part, nn.Sequential) for part in _child(pair, nn.ModuleList))
+            layers.append(DeployAttention(_child(attention[0], NormWrapper), _child(attention[1], MultiHeadSelfAttention), options))
+            layers.append(DeployFeedForward(_child(mlp[0], NormWrapper), _child(mlp[1], FeedForward), options))
         self.layers = nn.ModuleList(layers)
         self.final_norm = _affine_free_norm(final_norm, options)
         self.project = FoldedConv(block.ConvProj)
@@ -281,7 +305,7 @@ class DeployedHierAttn(nn.Module):
         self.stem = FoldedConv(model.Conv1)
         self.trunk = nn.Sequential(*(DeploySCADW(b) for b in (*model.Layer1, *model.Layer2)))
         self.stages = nn.ModuleList(
-            nn.Sequential(DeploySCADW(stage[0]), DeployCTH(stage[1], options))
+            nn.Sequential(DeploySCADW(_child(stage[0], SCADWBlock)), DeployCTH(_child(stage[1], ConvTransformerBlock), options))
             for stage in (model.Layer3, model.Layer4, model.Layer5)
         )
         self.branch = copy.deepcopy(model.BranchFolding)

@@ -12,6 +12,7 @@ Variants are data (``HIERATTN_CONFIGS``); factories are registered in ``hierattn
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import torch
 from torch import nn
@@ -100,6 +101,15 @@ class AbsMeanClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.dropout(x.abs().mean(dim=(2, 3))))
+
+
+class HierAttnOptions(TypedDict, total=False):
+    """HierAttn's keyword arguments after ``num_classes``: what the registered factories pass on."""
+
+    input_size: int
+    drop_path_prob: float
+    dropout: float
+    classifier_dropout: float
 
 
 class HierAttn(nn.Module):

@@ -8,6 +8,7 @@ checkpoint compatibility.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import torch
 from torch import nn
@@ -155,7 +156,8 @@ class Transformer(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for attention, mlp in self.Layers:
+        for layer in self.Layers:
+            attention, mlp = cast(nn.ModuleList, layer)  # each entry is the pair built in __init__
             x = x + attention(x)
             x = x + mlp(x)
         return x

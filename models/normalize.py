@@ -20,6 +20,9 @@ INCEPTION_STD = (0.5, 0.5, 0.5)
 class InputNormalize(nn.Module):
     """``(x - mean) / std`` per channel on a [B, 3, H, W] input in [0, 1]."""
 
+    mean: torch.Tensor  # buffers, [1, 3, 1, 1]
+    std: torch.Tensor
+
     def __init__(self, mean: tuple[float, float, float], std: tuple[float, float, float]) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean).reshape(1, 3, 1, 1), persistent=False)

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from torch import nn
 
-from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn
+from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnOptions
 from hierattn.runtime.errors import UsageError
 from hierattn.runtime.spec import CircleCropParams, ModelSpec
 
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11+; annotations are not evaluated at run time
+
 ModelFactory = Callable[..., nn.Module]
+_Factory = TypeVar("_Factory", bound=ModelFactory)
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,10 @@ class ModelDefaults:
 _REGISTRY: dict[str, tuple[ModelFactory, ModelDefaults]] = {}
 
 
-def register_model(name: str, defaults: ModelDefaults | None = None) -> Callable[[ModelFactory], ModelFactory]:
+def register_model(name: str, defaults: ModelDefaults | None = None) -> Callable[[_Factory], _Factory]:
     """Decorator that registers ``factory`` under ``name``; registering a name twice raises."""
 
-    def decorate(factory: ModelFactory) -> ModelFactory:
+    def decorate(factory: _Factory) -> _Factory:
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} is already registered")
         _REGISTRY[name] = (factory, defaults or ModelDefaults())
@@ -74,9 +79,10 @@ def model_spec(name: str, class_names: tuple[str, ...] | None = None, input_size
     """The base ModelSpec of ``name``: its input size and circle-crop default (runtime preprocessing)."""
     defaults = model_defaults(name)
     base = ModelSpec()
+    height, width = input_size or defaults.input_size
     return ModelSpec(
         class_names=tuple(class_names) if class_names else base.class_names,
-        input_size=tuple(input_size or defaults.input_size),
+        input_size=(height, width),
         crop=CircleCropParams(enabled=defaults.circle_crop),
         arch=name,
     )
@@ -102,15 +108,15 @@ def create_model(name: str, num_classes: int = 8, **kwargs: object) -> nn.Module
 
 
 @register_model("hierattn_xs")
-def hierattn_xs(num_classes: int = 8, **kwargs: object) -> HierAttn:
+def hierattn_xs(num_classes: int = 8, **kwargs: Unpack[HierAttnOptions]) -> HierAttn:
     return HierAttn(HIERATTN_CONFIGS["hierattn_xs"], num_classes=num_classes, **kwargs)
 
 
 @register_model("hierattn_s")
-def hierattn_s(num_classes: int = 8, **kwargs: object) -> HierAttn:
+def hierattn_s(num_classes: int = 8, **kwargs: Unpack[HierAttnOptions]) -> HierAttn:
     return HierAttn(HIERATTN_CONFIGS["hierattn_s"], num_classes=num_classes, **kwargs)
 
 
 @register_model("hierattn_m")
-def hierattn_m(num_classes: int = 8, **kwargs: object) -> HierAttn:
+def hierattn_m(num_classes: int = 8, **kwargs: Unpack[HierAttnOptions]) -> HierAttn:
     return HierAttn(HIERATTN_CONFIGS["hierattn_m"], num_classes=num_classes, **kwargs)

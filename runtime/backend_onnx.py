@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hierattn.runtime.backend_base import Backend, TensorInfo
 from hierattn.runtime.errors import ModelFileError, missing_backend
 
+if TYPE_CHECKING:
+    from onnxruntime import NodeArg
+
 SPEC_METADATA_KEY = "hierattn_spec"
 
-_ORT_TYPES = {
+_ORT_TYPES: dict[str, type[np.generic]] = {
     "tensor(float)": np.float32,
     "tensor(float16)": np.float16,
     "tensor(uint8)": np.uint8,
@@ -19,10 +23,10 @@ _ORT_TYPES = {
 }
 
 
-def _info(arg: object) -> TensorInfo:
-    shape = tuple(d if isinstance(d, int) and d > 0 else None for d in arg.shape)  # type: ignore[attr-defined]
-    dtype = np.dtype(_ORT_TYPES.get(arg.type, np.float32))  # type: ignore[attr-defined]
-    return TensorInfo(name=arg.name, shape=shape, dtype=dtype)  # type: ignore[attr-defined]
+def _info(arg: NodeArg) -> TensorInfo:
+    shape = tuple(d if isinstance(d, int) and d > 0 else None for d in arg.shape)
+    dtype = np.dtype(_ORT_TYPES.get(arg.type, np.float32))
+    return TensorInfo(name=arg.name, shape=shape, dtype=dtype)
 
 
 class OnnxBackend(Backend):

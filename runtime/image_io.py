@@ -73,8 +73,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         values = np.clip(np.asarray(image, dtype=np.int64), 0, 65535) >> 8
         return Image.fromarray(values.astype(np.uint8)).convert("RGB")
     if mode == "F":
-        values = np.round(np.clip(np.asarray(image, dtype=np.float64), 0, 255))
-        return Image.fromarray(values.astype(np.uint8)).convert("RGB")
+        levels = np.round(np.clip(np.asarray(image, dtype=np.float64), 0, 255))
+        return Image.fromarray(levels.astype(np.uint8)).convert("RGB")
     if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in image.info):
         return image.convert("RGBA").convert("RGB")  # alpha dropped, colours kept as stored
     return image.convert("RGB")

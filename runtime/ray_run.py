@@ -175,6 +175,7 @@ def predict_on_ray(
         table = _import_ray().data.read_parquet(str(parquet))
         errors = table.filter(expr="error != ''").count()
         return RunSummary(table.count(), errors, 0, time.perf_counter() - started)
+    assert jsonl is not None  # exactly one of jsonl / parquet, checked above
     count = errors = 0
     with ResultSink(jsonl, "jsonl", names, resume=resume) as sink:
         todo = [p for p in paths if str(p) not in sink.done]

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import typer
@@ -43,7 +42,8 @@ def model_url(model: Path) -> str:
 class IsolatedHandler(SimpleHTTPRequestHandler):
     """Static files with the isolation headers, correct types for .mjs/.wasm, and mapped model files."""
 
-    extensions_map: ClassVar[dict[str, str]] = {
+    # Not a ClassVar: it overrides SimpleHTTPRequestHandler.extensions_map, which typeshed declares per instance.
+    extensions_map: dict[str, str] = {  # noqa: RUF012
         **SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",
         ".mjs": "text/javascript",
@@ -52,7 +52,7 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
-    def __init__(self, *args, mapped: dict[str, Path], quiet: bool, isolated: bool = True, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, mapped: dict[str, Path], quiet: bool, isolated: bool = True, **kwargs) -> None:
         self.mapped = mapped
         self.quiet = quiet
         self.isolated = isolated

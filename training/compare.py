@@ -51,9 +51,9 @@ def main(
             rows.append((_label(path), str(path), exported_logits(path, pixels)[0]))
         base = compute_metrics(labels, softmax(reference), dataset.class_names).accuracy
         results = []
-        for name, path, logits in rows:
+        for name, source, logits in rows:
             metrics = compute_metrics(labels, softmax(logits), dataset.class_names)
-            results.append({"model": name, "path": path, "accuracy": metrics.accuracy, "macro_auc": metrics.macro_auc,
+            results.append({"model": name, "path": source, "accuracy": metrics.accuracy, "macro_auc": metrics.macro_auc,
                             "accuracy_change": metrics.accuracy - base,
                             "top1_agreement": float((logits.argmax(1) == reference.argmax(1)).mean()),
                             "images": metrics.count})

@@ -15,7 +15,7 @@ import typer
 
 from hierattn.runtime.cli_support import log, run_or_exit
 from hierattn.runtime.errors import UsageError
-from hierattn.training.evaluate import format_report
+from hierattn.training.evaluate import Metrics, format_report
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Evaluate a HierAttn model on an image-folder dataset.")
 
@@ -36,18 +36,18 @@ def main(
     from hierattn.training.data import load_pixels, scan_image_folder
     from hierattn.training.evaluate import compute_metrics, plot_confusion, softmax
 
-    def run() -> dict:
+    def run() -> Metrics:
         if (checkpoint is None) == (model is None):
             raise UsageError("Give exactly one of --checkpoint PATH or --model EXPORTED_FILE.")
         if model is None and (ray is not None or workers != 1):
             raise UsageError("--ray and --workers apply to --model (an exported file); a checkpoint runs in PyTorch.")
         dataset = scan_image_folder(data)
         if checkpoint is not None:
-            from hierattn.models import load_checkpoint, model_spec
+            from hierattn.models import checkpoint_info, load_checkpoint, model_spec
             from hierattn.training.predict import checkpoint_logits
 
             network = load_checkpoint(checkpoint)
-            info = network.checkpoint_info
+            info = checkpoint_info(network)
             names = tuple(info.class_names)
             spec = model_spec(info.arch, names, info.input_size)  # the family's preprocessing at the trained size
             probabilities = softmax(checkpoint_logits(network, load_pixels(dataset, spec)))
@@ -55,6 +55,7 @@ def main(
             from hierattn.runtime.stream import StreamOptions
             from hierattn.training.predict import exported_probabilities
 
+            assert model is not None  # exactly one of --checkpoint / --model, checked above
             options = StreamOptions(workers=workers, batch_size=batch_size)
             probabilities, names, summary = exported_probabilities(model, dataset.files, options, verify, ray)
             log(summary.line())
