@@ -76,6 +76,7 @@ class _Job:
     info: Any
     images: np.ndarray
     torch_logits: np.ndarray | None
+    image_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,24 @@ def agreement(reference: np.ndarray | None, candidate: np.ndarray) -> tuple[floa
     if reference is None or reference.shape != candidate.shape:
         return None, None
     return float(np.abs(reference - candidate).max()), float((reference.argmax(1) == candidate.argmax(1)).mean())
+
+
+def top1_differences(arm: np.ndarray, x86: np.ndarray, torch_logits: np.ndarray | None,
+                     class_names: tuple[str, ...], image_names: tuple[str, ...]) -> list[dict[str, str | None]]:
+    """The numerics images whose ARM top-1 differs from x86's or PyTorch's, with the three classes."""
+    def name(logits: np.ndarray | None, i: int) -> str | None:
+        if logits is None:
+            return None
+        index = int(logits[i].argmax())
+        return class_names[index] if index < len(class_names) else str(index)
+
+    torch_logits = torch_logits if torch_logits is not None and torch_logits.shape == arm.shape else None
+    differences = []
+    for i in range(len(arm)):
+        classes = {"arm": name(arm, i), "x86": name(x86, i), "pytorch": name(torch_logits, i)}
+        if classes["arm"] != classes["x86"] or (classes["pytorch"] is not None and classes["arm"] != classes["pytorch"]):
+            differences.append({"image": image_names[i] if i < len(image_names) else f"#{i}", **classes})
+    return differences
 
 
 def _zoo_jobs(options: ArmOptions, log: Log) -> list[_Job]:
@@ -176,18 +195,32 @@ def _file_jobs(options: ArmOptions) -> list[_Job]:
         side = sidecar_path(path)
         spec = ModelSpec.from_json(side.read_text()) if side.is_file() else ModelSpec()
         images, _ = validation_batch(spec, options.validation_dir)
-        images = images[np.linspace(0, len(images) - 1, min(options.images, len(images))).astype(int)]  # all classes
+        chosen = np.linspace(0, len(images) - 1, min(options.images, len(images))).astype(int)  # all classes
+        images = images[chosen]
+        names = _image_names(options.validation_dir, len(chosen), chosen)
         entry = ZOO.get(spec.arch)
         info = ModelInfo(name=spec.arch, label=path.name, family="file", paper_ms=entry.paper_ms if entry else None,
                          params_m=reference.params_m if reference else None,
                          macs_g=reference.macs_g if reference else None)
         jobs.append(_Job(spec.arch, spec.precision if side.is_file() else "unknown", path, spec, info, images,
-                         reference.logits(images) if reference else None))
+                         reference.logits(images) if reference else None, names))
     return jobs
 
 
+def _image_names(directory: Path | None, count: int, chosen: np.ndarray) -> tuple[str, ...]:
+    """class/file names of the chosen validation images (the order validation_batch loads them in)."""
+    from hierattn.export.data import bundled_image_dir, list_images
+
+    folder = directory or bundled_image_dir("validation")
+    paths = list_images(folder) if folder is not None else []
+    if len(paths) <= int(chosen.max(initial=0)):
+        return tuple(f"#{i}" for i in range(count))
+    return tuple(f"{paths[i].parent.name}/{paths[i].name}" for i in chosen)
+
+
 def _row(job: _Job, cpu: str, count: Count, xnnpack: bool, versions: dict[str, str], n_images: int,
-         vs_x86: tuple[float | None, float | None], vs_torch: tuple[float | None, float | None]) -> dict[str, Any]:
+         vs_x86: tuple[float | None, float | None], vs_torch: tuple[float | None, float | None],
+         differences: list[dict[str, str | None]]) -> dict[str, Any]:
     info = job.info
     return {
         "device": f"arm-emulated:{cpu}", "model": job.model, "label": info.label, "family": info.family,
@@ -200,6 +233,7 @@ def _row(job: _Job, cpu: str, count: Count, xnnpack: bool, versions: dict[str, s
         "numerics_images": n_images,
         "x86_max_abs_diff": vs_x86[0], "x86_top1_agreement": vs_x86[1],
         "fidelity_max_abs_diff": vs_torch[0], "fidelity_top1_agreement": vs_torch[1],
+        "top1_differences": differences,
         "size_mb": job.path.stat().st_size / 1e6, "params_m": info.params_m, "macs_g": info.macs_g,
         "paper_ms": info.paper_ms, "artifact": str(job.path),
     }
@@ -229,7 +263,8 @@ def _run_job(guest: Guest, job: _Job, cpus: tuple[str, ...], repeats: int, log: 
             count, xnnpack = guest.count(cpu, job.path, one_input, repeats)
             log(f"  counting runs took {time.monotonic() - started:.0f} s under emulation")
             rows.append(_row(job, cpu, count, xnnpack, guest.userland.manifest["wheel_versions"], len(job.images),
-                             agreement(x86, arm), agreement(job.torch_logits, arm)))
+                             agreement(x86, arm), agreement(job.torch_logits, arm),
+                             top1_differences(arm, x86, job.torch_logits, job.spec.class_names, job.image_names)))
             log(f"  {count.per_inference / 1e6:.1f} M insns/inference, setup {count.setup / 1e6:.0f} M")
     return rows
 

@@ -98,6 +98,12 @@ def numerics_table(rows: Sequence[Row]) -> str:
                      f"{r.get('numerics_images') or '-'} | {_fmt_diff(r.get('x86_max_abs_diff'))} | "
                      f"{_pct(r.get('x86_top1_agreement'))} | {_fmt_diff(r.get('fidelity_max_abs_diff'))} | "
                      f"{_pct(r.get('fidelity_top1_agreement'))} |")
+    differences = [(r, d) for r in rows for d in r.get("top1_differences") or []]
+    if differences:
+        lines += ["", "Images whose top-1 under the ARM kernels differs from x86 LiteRT's or PyTorch's:", "",
+                  "| core | model | image | ARM | x86 | PyTorch |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['device'].removeprefix('arm-emulated:')} | {r.get('label') or r['model']} | {d['image']} | "
+                  f"{d['arm']} | {d['x86']} | {d.get('pytorch') or '-'} |" for r, d in differences]
     return "\n".join(lines) + "\n"
 
 

@@ -87,6 +87,13 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
+def _csv_cell(value: Any) -> Any:
+    """Empty for null, JSON for the list-valued fields (top1_differences), the value otherwise."""
+    if value is None:
+        return ""
+    return json.dumps(value) if isinstance(value, list | dict) else value
+
+
 def write_csv(rows: Sequence[Row], path: Path) -> None:
     """One line per row, columns in ROW_FIELDS order, empty cells for null."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +101,7 @@ def write_csv(rows: Sequence[Row], path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(ROW_FIELDS))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in ROW_FIELDS})
+            writer.writerow({k: _csv_cell(row.get(k)) for k in ROW_FIELDS})
 
 
 def _cell(value: Any, fmt: str) -> str:

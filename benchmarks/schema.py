@@ -49,6 +49,7 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "numerics_images": ((int,), True),
     "x86_max_abs_diff": (NUMBER, True),
     "x86_top1_agreement": (NUMBER, True),
+    "top1_differences": ((list,), True),  # arm-emulated: [{image, arm, x86, pytorch}] where top-1 differs
     "paper_ms": (NUMBER, True),
     "artifact": ((str,), False),
 }

@@ -115,6 +115,7 @@ def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
     # A float model on ARM NEON kernels vs x86 AVX kernels: same classes, tiny rounding differences.
     assert row["x86_top1_agreement"] == 1.0
     assert row["x86_max_abs_diff"] < 1e-3
+    assert row["top1_differences"] == []  # listed per image when a class differs
     assert document["environment"]["arm_emulated"]["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
     millions = f"{row['insns_per_inference'] / 1e6:.1f}"
     assert millions in report["md"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hierattn.benchmarks import arm_report
-from hierattn.benchmarks.arm import ArmOptions, Count, agreement
+from hierattn.benchmarks.arm import ArmOptions, Count, agreement, top1_differences
 from hierattn.benchmarks.arm_sysroot import AT_HWCAP, MIDR, cpuinfo_text, hwcap_features
 from hierattn.benchmarks.report import build_document, ratios
 from hierattn.runtime.errors import UsageError
@@ -92,3 +92,32 @@ def test_document_keeps_arm_rows_out_of_latency_ratios() -> None:
     assert ratios(ROWS) == []
     assert len(document["arm_ratios"]) == len(ROWS)
     assert document["rows"][0]["median_ms"] is None
+
+
+def test_top1_differences_name_the_image_and_the_three_classes(tmp_path: Any) -> None:
+    import json
+
+    import numpy as np
+
+    from hierattn.benchmarks.report import write_csv
+
+    classes = ("ACK", "BCC", "MEL")
+    x86 = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [0.0, 0.0, 1.0]])
+    arm = np.array([[3.0, 1.0, 0.0], [0.0, 1.0, 2.0], [0.0, 0.0, 1.0]])  # image 1 moves from BCC to MEL
+    torch_logits = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [0.0, 2.0, 1.0]])  # image 2: x86 and ARM both differ
+    found = top1_differences(arm, x86, torch_logits, classes, ("ACK/a.jpg", "BCC/b.jpg", "MEL/c.jpg"))
+    assert found == [{"image": "BCC/b.jpg", "arm": "MEL", "x86": "BCC", "pytorch": "BCC"},
+                     {"image": "MEL/c.jpg", "arm": "MEL", "x86": "MEL", "pytorch": "BCC"}]
+    assert top1_differences(x86, x86, None, classes, ()) == []
+    assert top1_differences(arm, x86, None, classes, ())[0]["image"] == "#1"  # unnamed synthetic images
+
+    row = {**_row("cortex-a76", "hierattn_xs", "int8", 1e8), "top1_differences": found}
+    table = arm_report.numerics_table([row])
+    assert "| cortex-a76 | hierattn_xs | BCC/b.jpg | MEL | BCC | BCC |" in table
+    assert "differs from x86" not in arm_report.numerics_table(ROWS)  # no differences, no list
+    from hierattn.benchmarks import environment
+
+    document = build_document(environment.collect(["hierattn-bench"]), {"device": "arm-emulated"}, [row], [])
+    assert document["rows"][0]["top1_differences"] == found
+    write_csv(document["rows"], tmp_path / "rows.csv")
+    assert json.dumps(found).replace('"', '""') in (tmp_path / "rows.csv").read_text()
