@@ -20,7 +20,6 @@ from pathlib import Path
 from hierattn.runtime.errors import HierAttnError, UsageError
 
 PLUGIN_DIR = Path(__file__).parent / "arm_plugin"
-PLUGIN_HEADER = "qemu_plugin_api.h"
 QEMU = "qemu-aarch64"
 _COUNT = re.compile(r"insns (\d+)")
 INSTALL_HINT = "install Debian's qemu-user and gcc (run 'bash scripts/bootstrap.sh' as root)"
@@ -62,7 +61,8 @@ def check_cpus(cpus: Sequence[str]) -> None:
 
 def build_plugin(cache: Path, source: str = "insn_count.c") -> Path:
     """Compile a plugin of ``arm_plugin/`` once per source version; returns the shared object."""
-    digest = hashlib.sha256(b"".join((PLUGIN_DIR / name).read_bytes() for name in (source, PLUGIN_HEADER))).hexdigest()[:12]
+    headers = sorted(PLUGIN_DIR.glob("*.h"))  # qemu_plugin_api.h and the shared argument parsing
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in [PLUGIN_DIR / source, *headers])).hexdigest()[:12]
     target = cache / f"lib{Path(source).stem}-{digest}.so"
     if target.is_file():
         return target

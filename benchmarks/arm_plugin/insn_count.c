@@ -9,8 +9,8 @@
  * without out= the line goes to QEMU's log (visible with -d plugin).
  */
 #include <stdio.h>
-#include <string.h>
 
+#include "plugin_args.h"
 #include "qemu_plugin_api.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -46,13 +46,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                                            int argc, char **argv)
 {
     (void)info;
-    for (int i = 0; i < argc; i++) {
-        if (strncmp(argv[i], "out=", 4) == 0) {
-            snprintf(out_path, sizeof out_path, "%s", argv[i] + 4);
-        } else {
-            fprintf(stderr, "insn_count: unknown argument %s (expected out=PATH)\n", argv[i]);
-            return -1;
-        }
+    if (parse_out_argument("insn_count", argc, argv, out_path, sizeof out_path, 0) != 0) {
+        return -1;
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
     qemu_plugin_register_atexit_cb(id, at_exit, NULL);

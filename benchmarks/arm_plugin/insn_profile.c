@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin_args.h"
 #include "qemu_plugin_api.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -80,16 +81,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                                            int argc, char **argv)
 {
     (void)info;
-    for (int i = 0; i < argc; i++) {
-        if (strncmp(argv[i], "out=", 4) == 0) {
-            snprintf(out_path, sizeof out_path, "%s", argv[i] + 4);
-        } else {
-            fprintf(stderr, "insn_profile: unknown argument %s (expected out=PATH)\n", argv[i]);
-            return -1;
-        }
-    }
-    if (out_path[0] == '\0') {
-        fprintf(stderr, "insn_profile: out=PATH is required\n");
+    if (parse_out_argument("insn_profile", argc, argv, out_path, sizeof out_path, 1) != 0) {
         return -1;
     }
     blocks = calloc(CAPACITY, sizeof *blocks);
