@@ -197,7 +197,7 @@ def _file_jobs(options: ArmOptions) -> list[_Job]:
         images, _ = validation_batch(spec, options.validation_dir)
         chosen = np.linspace(0, len(images) - 1, min(options.images, len(images))).astype(int)  # all classes
         images = images[chosen]
-        names = _image_names(options.validation_dir, len(chosen), chosen)
+        names = _image_names(options.validation_dir, chosen)
         entry = ZOO.get(spec.arch)
         info = ModelInfo(name=spec.arch, label=path.name, family="file", paper_ms=entry.paper_ms if entry else None,
                          params_m=reference.params_m if reference else None,
@@ -207,14 +207,14 @@ def _file_jobs(options: ArmOptions) -> list[_Job]:
     return jobs
 
 
-def _image_names(directory: Path | None, count: int, chosen: np.ndarray) -> tuple[str, ...]:
+def _image_names(directory: Path | None, chosen: np.ndarray) -> tuple[str, ...]:
     """class/file names of the chosen validation images (the order validation_batch loads them in)."""
     from hierattn.export.data import bundled_image_dir, list_images
 
     folder = directory or bundled_image_dir("validation")
     paths = list_images(folder) if folder is not None else []
     if len(paths) <= int(chosen.max(initial=0)):
-        return tuple(f"#{i}" for i in range(count))
+        return tuple(f"#{i}" for i in range(len(chosen)))
     return tuple(f"{paths[i].parent.name}/{paths[i].name}" for i in chosen)
 
 

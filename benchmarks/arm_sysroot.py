@@ -28,7 +28,11 @@ MIDR: dict[str, tuple[int, int, int, int]] = {
     "a64fx": (0x46, 0x1, 0x001, 0),
 }
 # Linux arm64 AT_HWCAP bit names, in bit order (arch/arm64/include/uapi/asm/hwcap.h).
-HWCAP_NAMES = ["fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg"]
+HWCAP_NAMES = [
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp", "cpuid",
+    "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512", "sve", "asimdfhm",
+    "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
+]
 AT_HWCAP = 16
 READ_AUXV = "import sys; sys.stdout.buffer.write(open('/proc/self/auxv', 'rb').read())"
 

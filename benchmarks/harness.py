@@ -147,7 +147,7 @@ def _zoo_cases(config: BenchConfig, log: Log, skipped: list[dict[str, str]]) -> 
                         model, spec, fmt, precision, config.out_dir / "artifacts", log, optimize=config.optimize
                     )
                     opened = [_open(artifact, model, t, config.batch, spec) for t in config.threads]
-                except Exception as exc:
+                except Exception as exc:  # one failed export must not sink the other rows
                     reason = str(exc) if isinstance(exc, HierAttnError) else f"{type(exc).__name__}: {exc}"
                     log(f"skipping {name} {fmt} {precision}: {reason}")
                     skipped.append({"model": name, "format": fmt, "precision": precision, "reason": reason})

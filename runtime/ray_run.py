@@ -34,7 +34,7 @@ _LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 def _import_ray() -> Any:
     try:
         import ray
-        import ray.data
+        import ray.data  # Ray Data is the part we need
     except ImportError:
         raise missing_backend("ray", "ray", "--ray") from None
     return ray

@@ -68,7 +68,7 @@ class IsolatedHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # `format`: the base class's parameter name
         if not self.quiet:
             super().log_message(format, *args)
 

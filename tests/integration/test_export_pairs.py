@@ -58,7 +58,7 @@ def default_or_seeded_checkpoint(root: Path) -> Path:
         bundled = Path(default_checkpoint_path())
         if bundled.is_file():
             return bundled
-    except Exception:
+    except Exception:  # no bundled model in this checkout yet
         pass
     import torch
 

@@ -43,7 +43,7 @@ def test_eight_threads_match_single_threaded(sealed_models: dict[str, Path], str
                     got = classifier.predict_tensor(tensors[3 * k : 3 * k + 3])
                     if not np.array_equal(got, expected_logits[k]):
                         failures.append(f"thread {worker} batch {k}: max diff {np.abs(got - expected_logits[k]).max()}")
-        except Exception as exc:
+        except Exception as exc:  # a crash in a thread must fail the test, not vanish
             failures.append(f"thread {worker}: {type(exc).__name__}: {exc}")
 
     workers = [threading.Thread(target=hammer, args=(w,)) for w in range(THREADS)]
