@@ -4,9 +4,10 @@ The deploy form is built per format because the backends reward different graphs
 docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the centred-RMSNorm
 transformer (five), and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
 portable kernels); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
-SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. Static and dynamic int8 keep
-the plain graph: their recipes (which tensors stay float) were measured on it, and a recipe moved
-onto another graph must be re-validated first (docs/quantization.md).
+SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. ONNX static int8 is quantized from
+the deploy form, where its recipe was measured; the other int8 precisions keep the plain graph:
+their recipes (which tensors stay float) were measured on it, and a recipe moved onto another
+graph must be re-validated first (docs/quantization.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from torch import nn
 
 OPTIMIZED_PRECISIONS = frozenset({Precision.FP32, Precision.FP16})
+OPTIMIZED_INT8 = frozenset({(ExportFormat.ONNX, Precision.INT8)})
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, opti
     Models without a deploy form (the CNN baselines, other families) are always exported as they
     are, so comparisons with them stay like for like.
     """
-    if not optimize or precision not in OPTIMIZED_PRECISIONS:
+    if not optimize or (precision not in OPTIMIZED_PRECISIONS and (fmt, precision) not in OPTIMIZED_INT8):
         return ExportGraph(model, ())
     from hierattn.models.deploy import deploy_form
 

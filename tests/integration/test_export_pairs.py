@@ -167,9 +167,28 @@ def test_int8_static_keeps_the_recipe_and_quantizes(export_reports: dict) -> Non
     path = export_reports[("onnx", "int8")]["path"]
     ops = {n.op_type for n in onnx.load(path).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
-    recipe = ModelSpec.from_json(sidecar_path(Path(path)).read_text()).extra["quantization"]
+    spec = ModelSpec.from_json(sidecar_path(Path(path)).read_text())
+    recipe = spec.extra["quantization"]
     assert recipe["mode"] == "static" and recipe["per_channel"] is True
     assert recipe["calibration_images"] == 16
+    if spec.arch.startswith("hierattn"):  # HierAttn's own recipe, from its deploy form
+        assert spec.extra["graph"] == "deploy"
+        assert recipe["activation_type"] == "uint8" and recipe["ranges"] == "averaged"
+        assert recipe["float_stem_stride"] == 4 and recipe["float_nodes"] > 1
+
+
+def test_int8_static_runs_integer_kernels_in_onnx_runtime(export_reports: dict, tmp_path: Path) -> None:
+    """The QDQ pairs are fused into integer kernels (not executed as dequantize-compute-quantize)."""
+    import collections
+
+    import onnx
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.optimized_model_filepath = str(tmp_path / "as_run.onnx")
+    ort.InferenceSession(export_reports[("onnx", "int8")]["path"], options, providers=["CPUExecutionProvider"])
+    ops = collections.Counter(n.op_type for n in onnx.load(options.optimized_model_filepath).graph.node)
+    assert ops["QLinearConv"] >= 20 and ops["QGemm"] >= 20, ops
 
 
 def test_coreml_validation_lists_structural_checks(export_reports: dict) -> None:
