@@ -5,7 +5,8 @@ partitions) does not, so it also says something about phones. ONNX files get bot
 the file as exported, the census of the graph ONNX Runtime actually runs (after its own fusions,
 ``ORT_ENABLE_ALL``), and ONNX Runtime's profiler summed per op type. TFLite files get the census
 and LiteRT's XNNPACK delegation; Core ML packages get the census of their ML Program (coremltools
-reads it on any OS). torch is never imported for ONNX and TFLite files.
+reads it on any OS). ONNX and TFLite files also get their multiply-accumulates split into integer
+and float kernels (``integer_macs``). torch is never imported for ONNX and TFLite files.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from hierattn.benchmarks.integer_macs import MacCensus, onnx_macs, tflite_macs
 from hierattn.runtime.errors import ModelFileError, UsageError, missing_backend
 
 DATA_MOVEMENT_OPS = frozenset(
@@ -87,6 +89,7 @@ class Profile:
     threads: int | None = None
     iters: int | None = None
     arm_kernels: tuple[Any, ...] = ()  # arm_kernels.ArmKernelProfile per emulated core
+    macs: MacCensus | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +103,7 @@ class Profile:
             "threads": self.threads,
             "iters": self.iters,
             "arm_kernels": [p.to_dict() for p in self.arm_kernels] or None,
+            "macs": self.macs.to_dict() if self.macs else None,
         }
 
 
@@ -175,7 +179,10 @@ def _profile_onnx(path: Path, iters: int, threads: int) -> Profile:
         for _ in range(iters):
             session.run(None, feed)
         trace = json.loads(Path(session.end_profiling()).read_text())
-    return Profile(path, "onnx", census, runtime_census, _op_times(trace, iters + 1), threads=threads, iters=iters)
+    return Profile(
+        path, "onnx", census, runtime_census, _op_times(trace, iters + 1), threads=threads, iters=iters,
+        macs=onnx_macs(path),
+    )  # fmt: skip
 
 
 def _zeros_like(meta: Any) -> np.ndarray:
@@ -214,7 +221,7 @@ def _profile_tflite(path: Path) -> Profile:
         raise missing_backend("ai_edge_litert", "litert", "Profiling TFLite models") from None
     except Exception as exc:  # the flatbuffer reader and LiteRT raise assorted errors on bad files
         raise ModelFileError(f"LiteRT cannot read {path} ({exc}); re-export it.") from exc
-    return Profile(path, "tflite", census, delegation=coverage.to_dict())
+    return Profile(path, "tflite", census, delegation=coverage.to_dict(), macs=tflite_macs(path))
 
 
 def _profile_coreml(path: Path) -> Profile:

@@ -66,6 +66,8 @@ def _print_profile(console, profile, top: int) -> None:
     for op, count in list(census.to_dict()["ops"].items())[:top]:
         ops.add_row(op, str(count))
     console.print(ops)
+    if profile.macs is not None:
+        _print_macs(console, profile.macs)
     if profile.op_times:
         times = Table("op", "ms / inference", "share", "nodes",
                       title=f"ONNX Runtime kernel time, {profile.threads} thread(s), {profile.iters} runs")
@@ -76,6 +78,20 @@ def _print_profile(console, profile, top: int) -> None:
         console.print(times)
     for arm in profile.arm_kernels:
         _print_arm(console, arm, top)
+
+
+def _print_macs(console, macs) -> None:
+    from rich.table import Table
+
+    total = macs.integer + macs.float
+    table = Table("op", "M MACs", "integer", title=f"multiply-accumulates: {total / 1e6:.1f} M, "
+                  f"{100 * macs.integer_share:.1f}% in integer kernels")  # fmt: skip
+    for op, counts in sorted(macs.by_op.items()):
+        op_total = counts["integer"] + counts["float"]
+        table.add_row(op, f"{op_total / 1e6:.1f}", f"{100 * counts['integer'] / op_total:.1f}%" if op_total else "-")
+    console.print(table)
+    if macs.uncounted:
+        console.print(f"{len(macs.uncounted)} MAC ops without inferred shapes are not counted")
 
 
 def _print_arm(console, arm, top: int) -> None:

@@ -191,6 +191,15 @@ def test_int8_static_runs_integer_kernels_in_onnx_runtime(export_reports: dict, 
     assert ops["QLinearConv"] >= 20 and ops["QGemm"] >= 20, ops
 
 
+def test_int8_static_mac_census(export_reports: dict) -> None:
+    from hierattn.benchmarks.integer_macs import onnx_macs
+
+    fp32 = onnx_macs(Path(export_reports[("onnx", "fp32")]["path"]))
+    int8 = onnx_macs(Path(export_reports[("onnx", "int8")]["path"]))
+    assert int8.integer + int8.float == fp32.float and fp32.integer == 0  # same arithmetic, from the same graph
+    assert int8.integer_share > 0.6 and int8.by_op["MatMul"]["integer"] == 0  # attention products stay float
+
+
 def test_coreml_validation_lists_structural_checks(export_reports: dict) -> None:
     names = {c["name"] for c in export_reports[("coreml", "int8")]["validation"]["checks"]}
     assert {"input", "outputs", "metadata", "labels", "ops", "weights"} <= names

@@ -152,6 +152,19 @@ def test_profile_tool_census_of_the_tflite_file(tflite_exports: dict[Precision, 
     assert not profile.op_times  # LiteRT has no per-op timer; the census is what it reports
 
 
+def test_mac_census_of_the_tflite_files(tflite_exports: dict[Precision, ConversionResult]) -> None:
+    """Same arithmetic in every precision; the int8 files run most of it in integer kernels."""
+    from hierattn.benchmarks.integer_macs import tflite_macs
+
+    macs = {p: tflite_macs(r.path) for p, r in tflite_exports.items()}
+    fp32 = macs[Precision.FP32]
+    assert fp32.integer == 0 and 0.3e9 < fp32.float < 0.6e9  # HierAttn-xs: about 0.41 GMACs
+    for precision in (Precision.INT8, Precision.INT8_DYNAMIC):
+        assert macs[precision].integer + macs[precision].float == fp32.float
+        assert macs[precision].integer_share > 0.6
+    assert macs[Precision.INT8].by_op["BATCH_MATMUL"]["integer"] == 0  # the attention products stay float
+
+
 def test_deploy_form_has_fewer_ops_than_the_plain_graph(
     tflite_exports: dict[Precision, ConversionResult], plain_fp32: Path
 ) -> None:

@@ -125,3 +125,16 @@ def test_uint8_activations_run_as_onnx_runtime_integer_kernels(tmp_path: Path) -
 def test_unknown_range_estimator_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="range estimator"):
         quantized(tmp_path, replace(STATIC_RECIPE, ranges="median"))
+
+
+def test_mac_census_splits_the_recipe_into_integer_and_float(tmp_path: Path) -> None:
+    from hierattn.benchmarks.integer_macs import onnx_macs
+
+    conv = [16 * 16 * 8 * 27, 8 * 8 * 8 * 72, 4 * 4 * 16 * 72]  # output elements x (Cin x kh x kw)
+    fp32 = onnx_macs(small_cnn(tmp_path / "fp32.onnx"))
+    assert (fp32.integer, fp32.float) == (0, sum(conv) + 4 * 16)
+    out = tmp_path / "int8.onnx"
+    apply_recipe(tmp_path / "fp32.onnx", out, STATIC_RECIPE, calibration())
+    int8 = onnx_macs(out)
+    assert int8.by_op == {"Conv": {"integer": conv[2], "float": conv[0] + conv[1]}, "Gemm": {"integer": 0, "float": 64}}
+    assert int8.integer_share == pytest.approx(conv[2] / (sum(conv) + 64)) and not int8.uncounted
