@@ -25,6 +25,7 @@ Row = dict[str, Any]
 COLUMN_ORDER = (
     ("pytorch", "fp32", "PyTorch"),
     ("onnx", "fp32", "ONNX fp32"),
+    ("onnx", "fp16", "ONNX fp16"),
     ("onnx", "int8-dynamic", "ONNX int8-dyn"),
     ("onnx", "int8", "ONNX int8"),
     ("tflite", "fp32", "TFLite fp32"),
@@ -32,6 +33,7 @@ COLUMN_ORDER = (
     ("tflite", "int8-dynamic", "TFLite int8-dyn"),
     ("tflite", "int8", "TFLite int8"),
     ("executorch", "fp32", "ExecuTorch fp32"),
+    ("executorch", "fp16", "ExecuTorch fp16"),
     ("executorch", "int8", "ExecuTorch int8"),
 )
 

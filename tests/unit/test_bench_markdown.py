@@ -72,3 +72,13 @@ def test_several_reports_render_as_one_set_of_tables_naming_every_run(tmp_path: 
     (tmp_path / "other.json").write_text(json.dumps({"not": "a report"}))
     assert markdown.main([str(paths[0]), str(tmp_path / "other.json")]) == 2
     assert "not a hierattn-bench JSON report" in capsys.readouterr().err
+
+
+def test_every_benchmarked_format_and_precision_has_a_named_column_in_order() -> None:
+    from hierattn.benchmarks.artifacts import SUFFIXES, supported_precisions
+    from hierattn.benchmarks.markdown import COLUMN_ORDER
+
+    named = {(fmt, precision) for fmt, precision, _ in COLUMN_ORDER}
+    for fmt in SUFFIXES:
+        for precision in supported_precisions(fmt):
+            assert (fmt, precision) in named, f"{fmt} {precision} would be an unnamed column at the end"
