@@ -38,22 +38,22 @@ class MacCensus:
         counts["integer" if integer else "float"] += int(macs)
 
     @property
-    def integer(self) -> int:
+    def integer_macs(self) -> int:
         return sum(c["integer"] for c in self.by_op.values())
 
     @property
-    def float(self) -> int:
+    def float_macs(self) -> int:
         return sum(c["float"] for c in self.by_op.values())
 
     @property
     def integer_share(self) -> float:
-        total = self.integer + self.float
-        return self.integer / total if total else 0.0
+        total = self.integer_macs + self.float_macs
+        return self.integer_macs / total if total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "integer_macs": self.integer,
-            "float_macs": self.float,
+            "integer_macs": self.integer_macs,
+            "float_macs": self.float_macs,
             "integer_share": round(self.integer_share, 4),
             "by_op": dict(sorted(self.by_op.items())),
             "uncounted": list(self.uncounted),

@@ -83,9 +83,9 @@ def _print_profile(console, profile, top: int) -> None:
 def _print_macs(console, macs) -> None:
     from rich.table import Table
 
-    total = macs.integer + macs.float
-    table = Table("op", "M MACs", "integer", title=f"multiply-accumulates: {total / 1e6:.1f} M, "
-                  f"{100 * macs.integer_share:.1f}% in integer kernels")  # fmt: skip
+    total = macs.integer_macs + macs.float_macs
+    console.print(f"multiply-accumulates: {total / 1e6:.1f} M, {100 * macs.integer_share:.1f}% in integer kernels")
+    table = Table("op", "M MACs", "integer")
     for op, counts in sorted(macs.by_op.items()):
         op_total = counts["integer"] + counts["float"]
         table.add_row(op, f"{op_total / 1e6:.1f}", f"{100 * counts['integer'] / op_total:.1f}%" if op_total else "-")

@@ -132,7 +132,7 @@ def test_mac_census_splits_the_recipe_into_integer_and_float(tmp_path: Path) -> 
 
     conv = [16 * 16 * 8 * 27, 8 * 8 * 8 * 72, 4 * 4 * 16 * 72]  # output elements x (Cin x kh x kw)
     fp32 = onnx_macs(small_cnn(tmp_path / "fp32.onnx"))
-    assert (fp32.integer, fp32.float) == (0, sum(conv) + 4 * 16)
+    assert (fp32.integer_macs, fp32.float_macs) == (0, sum(conv) + 4 * 16)
     out = tmp_path / "int8.onnx"
     apply_recipe(tmp_path / "fp32.onnx", out, STATIC_RECIPE, calibration())
     int8 = onnx_macs(out)
