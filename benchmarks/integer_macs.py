@@ -83,8 +83,8 @@ def tflite_macs(path: Path) -> MacCensus:
         name, inputs, outputs = op["op_name"], list(op["inputs"]), list(op["outputs"])
         if name not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "BATCH_MATMUL") or not outputs:
             continue
-        x, out = tensors[inputs[0]], tensors[outputs[0]]
-        weight = tensors[inputs[1]]["shape"]
+        x, weights, out = tensors[inputs[0]], tensors[inputs[1]], tensors[outputs[0]]
+        weight = weights["shape"]
         if name == "CONV_2D":  # filter [Cout, kh, kw, Cin]
             macs = _prod(out["shape"]) * _prod(weight[1:])
         elif name == "DEPTHWISE_CONV_2D":  # filter [1, kh, kw, Cout]
@@ -95,7 +95,7 @@ def tflite_macs(path: Path) -> MacCensus:
             batch = _prod(out["shape"][:-2]) or 1
             macs = _prod(out["shape"]) * round(math.sqrt(_prod(x["shape"]) * _prod(weight) / (_prod(out["shape"]) * batch)))
         integer_input = x["dtype"].__name__ in _TFLITE_INTEGER_TYPES
-        census.add(name, macs, integer_input or tensors[inputs[1]]["dtype"].__name__ == "int8")
+        census.add(name, macs, integer_input or weights["dtype"].__name__ == "int8")
     return census
 
 
@@ -105,14 +105,14 @@ def onnx_macs(path: Path) -> MacCensus:
         import onnx
     except ImportError:
         raise missing_backend("onnx", "onnx", "Counting ONNX MACs") from None
+    from hierattn.export.onnx_shapes import tensor_shapes
+
     try:
-        model = onnx.shape_inference.infer_shapes(onnx.load(str(path)))
+        model = onnx.load(str(path))
+        shapes = tensor_shapes(model)
     except Exception as exc:  # onnx raises DecodeError, InferenceError and friends
         raise ModelFileError(f"{path} is not a readable ONNX file ({exc}); re-export it.") from exc
     graph = model.graph
-    shapes: dict[str, list[int]] = {i.name: list(i.dims) for i in graph.initializer}
-    for value in (*graph.input, *graph.value_info, *graph.output):
-        shapes[value.name] = [d.dim_value for d in value.type.tensor_type.shape.dim]
     producer = {out: node for node in graph.node for out in node.output}
 
     def dequantized(name: str) -> bool:

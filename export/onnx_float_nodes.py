@@ -14,15 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import onnx
 
+from hierattn.export.onnx_shapes import tensor_shapes
 from hierattn.runtime.errors import ModelFileError
-
-
-def _spatial_shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
-    import onnx
-
-    inferred = onnx.shape_inference.infer_shapes(model)
-    values = [*inferred.graph.value_info, *inferred.graph.output]
-    return {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in values}
 
 
 def float_stem_nodes(model: onnx.ModelProto, stride: int) -> list[str]:
@@ -34,7 +27,7 @@ def float_stem_nodes(model: onnx.ModelProto, stride: int) -> list[str]:
     height = dims[2].dim_value if len(dims) == 4 else 0
     if not height:
         raise ModelFileError("a float stem needs an NCHW graph input with a fixed height")
-    shapes = _spatial_shapes(model)
+    shapes = tensor_shapes(model)
     names = []
     for node in model.graph.node:
         names.append(node.name)
