@@ -90,6 +90,7 @@ class Profile:
     iters: int | None = None
     arm_kernels: tuple[Any, ...] = ()  # arm_kernels.ArmKernelProfile per emulated core
     macs: MacCensus | None = None
+    host_kernels: Any = None  # host_kernels.HostKernelProfile: sampled x86 time per kernel
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,16 +105,23 @@ class Profile:
             "iters": self.iters,
             "arm_kernels": [p.to_dict() for p in self.arm_kernels] or None,
             "macs": self.macs.to_dict() if self.macs else None,
+            "host_kernels": self.host_kernels.to_dict() if self.host_kernels else None,
         }
 
 
 def profile_artifact(
-    path: Path, iters: int = 50, threads: int = 1, arm_cpus: Sequence[str] = (), log: Callable[[str], None] = print
+    path: Path,
+    iters: int = 50,
+    threads: int = 1,
+    arm_cpus: Sequence[str] = (),
+    log: Callable[[str], None] = print,
+    host_kernels: bool = False,
 ) -> Profile:
     """Profile ``path`` (.onnx, .tflite or .mlpackage), chosen by its suffix.
 
     ``arm_cpus`` adds, for a .tflite file, its instructions per inference by kernel on each
-    emulated core (``arm_kernels``, minutes per core).
+    emulated core (``arm_kernels``, minutes per core). ``host_kernels`` adds, for a .tflite file,
+    this CPU's time per kernel sampled with Linux perf over ``iters`` inferences at ``threads``.
 
     Raises:
         ModelFileError: the file is missing or the backend cannot read it.
@@ -127,6 +135,8 @@ def profile_artifact(
         raise ModelFileError(f"{path} does not exist; check the path or export the model first.")
     if arm_cpus and path.suffix != ".tflite":
         raise UsageError(f"--arm profiles .tflite files only; {path.name} is not one.")
+    if host_kernels and path.suffix != ".tflite":
+        raise UsageError(f"--host-kernels profiles .tflite files only; {path.name} is not one.")
     if path.suffix == ".onnx":
         return _profile_onnx(path, iters, threads)
     if path.suffix == ".tflite":
@@ -135,6 +145,11 @@ def profile_artifact(
             from hierattn.benchmarks.arm_kernels import arm_kernel_profile
 
             profile = replace(profile, arm_kernels=tuple(arm_kernel_profile(path, cpu, log) for cpu in arm_cpus))
+        if host_kernels:
+            from hierattn.benchmarks.host_kernels import host_kernel_profile
+
+            log(f"{path.name}: sampling {iters} inferences with perf")
+            profile = replace(profile, host_kernels=host_kernel_profile(path, iters, threads))
         return profile
     if path.suffix == ".mlpackage":
         return _profile_coreml(path)

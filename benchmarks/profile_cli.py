@@ -20,12 +20,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 @app.command()
 def main(
     artifacts: list[Path] = typer.Argument(..., help="Exported files: .onnx, .tflite or .mlpackage."),
-    iters: int = typer.Option(50, "--iters", min=1, help="ONNX: profiled inferences (after one warm-up)."),
-    threads: int = typer.Option(1, "--threads", min=1, help="ONNX: intra-op threads of the profiled session."),
+    iters: int = typer.Option(50, "--iters", min=1, help="ONNX, --host-kernels: profiled inferences (after warm-up)."),
+    threads: int = typer.Option(1, "--threads", min=1, help="ONNX, --host-kernels: threads of the profiled session."),
     top: int = typer.Option(15, "--top", min=1, help="Op types shown per table (JSON always has all)."),
     arm: str = typer.Option(
         "", "--arm", help="TFLite: also count instructions per inference by kernel on these emulated cores "
         "(comma-separated qemu CPU models, e.g. cortex-a76,cortex-a53; docs/arm.md), minutes per core.",
+    ),
+    host_kernels: bool = typer.Option(
+        False, "--host-kernels", help="TFLite: also sample this CPU's time per XNNPACK kernel with Linux perf "
+        "(integer vs float work on x86, the counterpart of --arm).",
     ),
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
@@ -38,7 +42,8 @@ def main(
         print(message, file=sys.stderr)
 
     profiles = run_or_exit(
-        lambda: [profile_artifact(p, iters=iters, threads=threads, arm_cpus=cpus, log=log) for p in artifacts]
+        lambda: [profile_artifact(p, iters=iters, threads=threads, arm_cpus=cpus, log=log, host_kernels=host_kernels)
+                 for p in artifacts]
     )
     if json_output:
         sys.stdout.write(json.dumps({"artifacts": [p.to_dict() for p in profiles]}, indent=2) + "\n")
@@ -78,6 +83,8 @@ def _print_profile(console, profile, top: int) -> None:
         console.print(times)
     for arm in profile.arm_kernels:
         _print_arm(console, arm, top)
+    if profile.host_kernels is not None:
+        _print_host(console, profile.host_kernels, top)
 
 
 def _print_macs(console, macs) -> None:
@@ -107,6 +114,22 @@ def _print_arm(console, arm, top: int) -> None:
     families = Table("kernel family", "M insns / inference", "share", title=f"{arm.cpu}: by microkernel family")
     for family, insns in list(data["by_operation"].items())[:top]:
         families.add_row(family, f"{insns / 1e6:.2f}", f"{100 * insns / total:.1f}%")
+    console.print(families)
+
+
+def _print_host(console, host, top: int) -> None:
+    from rich.table import Table
+
+    total = host.ms_per_inference
+    console.print(f"this CPU, LiteRT XNNPACK {host.threads} thread(s): {total:.2f} ms per inference "
+                  f"({host.inferences} runs, {host.samples} perf samples)")
+    kinds = Table("kind", "ms / inference", "share")
+    for kind, ms in host.by_kind().items():
+        kinds.add_row(kind, f"{ms:.3f}", f"{100 * ms / total:.1f}%")
+    console.print(kinds)
+    families = Table("kernel family", "ms / inference", "share", title="this CPU: by microkernel family")
+    for family, ms in list(host.by_operation().items())[:top]:
+        families.add_row(family, f"{ms:.3f}", f"{100 * ms / total:.1f}%")
     console.print(families)
 
 

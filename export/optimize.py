@@ -4,10 +4,11 @@ The deploy form is built per format because the backends reward different graphs
 docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the centred-RMSNorm
 transformer (five), and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
 portable kernels); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
-SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. ONNX static int8 is quantized from
-the deploy form, where its recipe was measured; the other int8 precisions keep the plain graph:
-their recipes (which tensors stay float) were measured on it, and a recipe moved onto another
-graph must be re-validated first (docs/quantization.md).
+SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it. Static int8 (ONNX and TFLite) is quantized from
+the deploy form, where its recipes were measured; TFLite int8 keeps LayerNorm, whose ops its recipe
+holds in float by name. The dynamic-range precisions keep the plain graph: their recipes were
+measured on it, and a recipe moved onto another graph must be re-validated first
+(docs/quantization.md).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from torch import nn
 
 OPTIMIZED_PRECISIONS = frozenset({Precision.FP32, Precision.FP16})
-OPTIMIZED_INT8 = frozenset({(ExportFormat.ONNX, Precision.INT8)})
+OPTIMIZED_INT8 = frozenset({(ExportFormat.ONNX, Precision.INT8), (ExportFormat.TFLITE, Precision.INT8)})
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,13 @@ class ExportGraph:
         return {"graph": "deploy" if self.rewrites else "plain", "graph_rewrites": list(self.rewrites)}
 
 
-def deploy_options(fmt: ExportFormat):
-    """The deploy-form options that measured best for ``fmt``."""
+def deploy_options(fmt: ExportFormat, precision: Precision = Precision.FP32):
+    """The deploy-form options that measured best for ``fmt`` at ``precision``."""
     from hierattn.models.deploy import DeployOptions
 
     executorch = fmt is ExportFormat.EXECUTORCH
-    return DeployOptions(centered_rmsnorm=fmt is ExportFormat.TFLITE or executorch, xnnpack_forms=executorch)
+    rmsnorm = executorch or (fmt is ExportFormat.TFLITE and precision is not Precision.INT8)
+    return DeployOptions(centered_rmsnorm=rmsnorm, xnnpack_forms=executorch)
 
 
 def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, optimize: bool = True) -> ExportGraph:
@@ -54,5 +56,5 @@ def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, opti
         return ExportGraph(model, ())
     from hierattn.models.deploy import deploy_form
 
-    deployed = deploy_form(model, deploy_options(fmt))
+    deployed = deploy_form(model, deploy_options(fmt, precision))
     return ExportGraph(deployed, tuple(getattr(deployed, "rewrites", ())))

@@ -78,3 +78,13 @@ if ! command -v qemu-aarch64 >/dev/null 2>&1 || ! command -v aarch64-linux-gnu-a
     echo "[bootstrap] arm-emulated benchmarks need (as root): dpkg --add-architecture arm64 && apt-get update && apt-get install qemu-user gcc binutils-aarch64-linux-gnu" >&2
   fi
 fi
+# hierattn-profile --host-kernels (docs/quantization.md): Linux perf samples this CPU's time per kernel.
+if ! command -v perf >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[bootstrap] installing linux-perf" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf >/dev/null
+  else
+    echo "[bootstrap] hierattn-profile --host-kernels needs (as root): apt-get install linux-perf" >&2
+  fi
+fi

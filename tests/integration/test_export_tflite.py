@@ -2,7 +2,8 @@
 
 One session fixture converts every precision into one shared workdir, so each graph goes through
 the ONNX exporter and onnx2tf once and only the quantized variants are re-derived. fp32 and fp16
-are converted from the deploy form, as ``hierattn-export`` does, and int8 from the plain graph.
+are converted from the deploy form, as ``hierattn-export`` does, int8 from the deploy form with
+LayerNorm kept, and int8-dynamic from the plain graph.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def tflite_exports(
 
 @pytest.fixture(scope="session")
 def plain_fp32(tflite_exports: dict[Precision, ConversionResult], reference_xs: dict, tflite_workdir: Path) -> Path:
-    """fp32 of the plain graph, the one int8 is quantized from (its onnx2tf output is already in the workdir)."""
+    """fp32 of the plain graph, the one int8-dynamic is quantized from (its onnx2tf output is already in the workdir)."""
     destination = tflite_exports[Precision.INT8].path.with_name("hierattn_xs_fp32_plain.tflite")
     request = ConversionRequest(
         model=_reference_model(reference_xs), spec=ModelSpec(), precision=Precision.FP32, workdir=tflite_workdir
@@ -174,6 +175,22 @@ def test_deploy_form_has_fewer_ops_than_the_plain_graph(
     assert deploy.get("SQUARED_DIFFERENCE", 0) == 0  # every LayerNorm became an RMSNorm
 
 
+def test_int8_is_quantized_from_the_deploy_form_with_layernorm(
+    tflite_exports: dict[Precision, ConversionResult], plain_fp32: Path, reference_xs: dict
+) -> None:
+    """The folded attention scale and LayerNorm affines leave int8 fewer ops than the plain graph,
+    and LayerNorm (which the recipe keeps float by name) is still there."""
+    from hierattn.models.deploy import ALWAYS_APPLIED
+
+    graph = export_graph(_reference_model(reference_xs), ExportFormat.TFLITE, Precision.INT8)
+    assert graph.rewrites == ALWAYS_APPLIED
+    int8, plain = op_counts(tflite_exports[Precision.INT8].path), op_counts(plain_fp32)
+    assert int8.get("MUL", 0) < plain.get("MUL", 0)
+    compute = sum(n for op, n in int8.items() if op not in ("QUANTIZE", "DEQUANTIZE"))
+    assert compute < sum(plain.values())
+    assert int8.get("SQUARED_DIFFERENCE", 0) == plain.get("SQUARED_DIFFERENCE", 0) > 0
+
+
 def test_fp16_within_two_percent_of_range_same_top1(
     tflite_exports: dict[Precision, ConversionResult], reference_xs: dict
 ) -> None:
@@ -187,8 +204,9 @@ def test_fp16_within_two_percent_of_range_same_top1(
 def test_int8_files_at_most_30_percent_of_fp32(
     tflite_exports: dict[Precision, ConversionResult], plain_fp32: Path, precision: Precision
 ) -> None:
-    """Against the fp32 file of the graph they are quantized from (the plain one; docs/performance.md)."""
-    fp32 = plain_fp32.stat().st_size
+    """Against the fp32 file of the graph they are quantized from: int8-dynamic's is the plain graph;
+    int8's deploy form keeps LayerNorm and is measured against the fp32 file users get, which is smaller."""
+    fp32 = (plain_fp32 if precision is Precision.INT8_DYNAMIC else tflite_exports[Precision.FP32].path).stat().st_size
     assert tflite_exports[precision].path.stat().st_size <= 0.30 * fp32
 
 
@@ -209,3 +227,15 @@ def test_only_hierattn_int8_asks_for_fp16_float_ops(
         assert marked == b"fp16accfp32"
     else:
         assert marked is None
+
+
+def test_host_kernel_profile_of_the_int8_file(tflite_exports: dict[Precision, ConversionResult]) -> None:
+    """perf samples name XNNPACK's x86 microkernels: the int8 file runs integer and float kernels."""
+    from hierattn.benchmarks.host_kernels import host_kernel_profile
+
+    profile = host_kernel_profile(tflite_exports[Precision.INT8].path, inferences=20)
+    kinds = profile.by_kind()
+    assert profile.samples > 50 and profile.ms_per_inference > 0
+    assert kinds["int8"] > 0 and kinds["float"] > 0  # integer convolutions, float attention products
+    assert any(op.startswith("qs8 ") for op in profile.by_operation())
+    assert sum(kinds.values()) == pytest.approx(profile.ms_per_inference)
