@@ -36,6 +36,33 @@ FLOAT_TYPES = frozenset({"f32", "f16"})
 NM_HINT = "install Debian's binutils-aarch64-linux-gnu (run 'bash scripts/bootstrap.sh' as root)"
 
 
+def kernel_kind(symbol: str) -> str:
+    """``int8``, ``float``, ``convert`` (quantize/dequantize), ``data movement`` or ``other``.
+
+    ``other`` is everything outside XNNPACK's microkernels: LiteRT's own kernels and graph code,
+    the operator glue, libc and Python.
+    """
+    match = KERNEL.match(symbol)
+    if match is None:
+        return "other"
+    dtype, operation = match.group("dtype"), match.group("op")
+    if operation == "vcvt":
+        return "convert"
+    if dtype in INTEGER_TYPES:
+        return "int8"
+    if dtype in FLOAT_TYPES or dtype == "qd8":
+        return "float"
+    if dtype.startswith("x"):
+        return "data movement"
+    return "other"
+
+
+def kernel_operation(symbol: str) -> str:
+    """The microkernel family (``f32 gemm``, ``qs8 dwconv``, ...) or the symbol itself."""
+    match = KERNEL.match(symbol)
+    return f"{match.group('dtype')} {match.group('op')}" if match else symbol
+
+
 @dataclass(frozen=True)
 class KernelCost:
     """Guest instructions per inference spent in one symbol."""
@@ -46,30 +73,11 @@ class KernelCost:
 
     @property
     def kind(self) -> str:
-        """``int8``, ``float``, ``convert`` (quantize/dequantize), ``data movement`` or ``other``.
-
-        ``other`` is everything outside XNNPACK's microkernels: LiteRT's own kernels and graph
-        code, the operator glue, libc and Python.
-        """
-        match = KERNEL.match(self.symbol)
-        if match is None:
-            return "other"
-        dtype, operation = match.group("dtype"), match.group("op")
-        if operation == "vcvt":
-            return "convert"
-        if dtype in INTEGER_TYPES:
-            return "int8"
-        if dtype in FLOAT_TYPES or dtype == "qd8":
-            return "float"
-        if dtype.startswith("x"):
-            return "data movement"
-        return "other"
+        return kernel_kind(self.symbol)
 
     @property
     def operation(self) -> str:
-        """The microkernel family (``f32 gemm``, ``qs8 dwconv``, ...) or the symbol itself."""
-        match = KERNEL.match(self.symbol)
-        return f"{match.group('dtype')} {match.group('op')}" if match else self.symbol
+        return kernel_operation(self.symbol)
 
 
 @dataclass(frozen=True)

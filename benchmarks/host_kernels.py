@@ -5,7 +5,7 @@ host that runs the benchmark. Linux ``perf record`` samples the CPU clock of a c
 runs the file with LiteRT; the child switches sampling on after loading and warm-up and off after
 its timed inferences (``perf record -D -1 --control``), so only inference is sampled. LiteRT's
 x86 wheel keeps XNNPACK's symbols, so the samples name the microkernels, and the same
-classification as the ARM profile splits integer from float work (``arm_kernels.KernelCost``).
+classification as the ARM profile splits integer from float work (``arm_kernels.kernel_kind``).
 
 Sampling needs ``perf`` (Debian's ``linux-perf``) and ``kernel.perf_event_paranoid`` <= 2, which
 lets a user sample their own processes' CPU clock. Hardware counters are not needed.
@@ -22,10 +22,11 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hierattn.benchmarks.arm_kernels import KernelCost
+from hierattn.benchmarks.arm_kernels import kernel_kind, kernel_operation
 from hierattn.runtime.errors import HierAttnError, UsageError
 
 SAMPLE_HZ = 2000
@@ -45,11 +46,11 @@ class KernelTime:
     @property
     def kind(self) -> str:
         """``int8``, ``float``, ``convert``, ``data movement`` or ``other``, as in the ARM profile."""
-        return KernelCost(self.symbol, self.library, 0.0).kind
+        return kernel_kind(self.symbol)
 
     @property
     def operation(self) -> str:
-        return KernelCost(self.symbol, self.library, 0.0).operation
+        return kernel_operation(self.symbol)
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,16 @@ class HostKernelProfile:
     kernels: tuple[KernelTime, ...]
 
     def by_kind(self) -> dict[str, float]:
-        totals: dict[str, float] = defaultdict(float)
-        for kernel in self.kernels:
-            totals[kernel.kind] += kernel.ms
-        return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+        return self._totals(kernel_kind)
 
     def by_operation(self) -> dict[str, float]:
+        return self._totals(kernel_operation)
+
+    def _totals(self, group: Callable[[str], str]) -> dict[str, float]:
+        """ms per inference summed per ``group(symbol)``, costliest first."""
         totals: dict[str, float] = defaultdict(float)
         for kernel in self.kernels:
-            totals[kernel.operation] += kernel.ms
+            totals[group(kernel.symbol)] += kernel.ms
         return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
     def to_dict(self) -> dict[str, object]:
