@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hierattn.export.int8_profiles import (
+    ARL_CNN_PROFILE,
     HIERATTN_PROFILE,
     STANDARD_PROFILE,
     int8_profile,
@@ -20,7 +21,20 @@ def test_hierattn_variants_get_the_hierattn_recipe(arch: str) -> None:
     assert profile.tflite.float_stem_stride > 0 and "SOFTMAX" in profile.tflite.float_ops
 
 
-@pytest.mark.parametrize("arch", ["mobilenet_v3_large", "efficientnet_b0", "mobilevit_s", "not_registered"])
+@pytest.mark.parametrize("arch", ["arl_cnn14", "arl_cnn50"])
+def test_arl_cnn_keeps_its_spatial_softmax_float_in_tflite_only(arch: str) -> None:
+    """TFLite's int8 SOFTMAX has an output step of 1/256, far above a 56x56 map's mean weight 1/3136."""
+    profile = int8_profile(arch)
+    assert profile is ARL_CNN_PROFILE
+    assert profile.tflite.float_ops == ("SOFTMAX",)
+    standard = STANDARD_PROFILE.tflite
+    assert (profile.tflite.ranges, profile.tflite.float_stem_stride) == (standard.ranges, standard.float_stem_stride)
+    assert profile.onnx_static == STANDARD_PROFILE.onnx_static  # ORT's quantizer leaves Softmax float
+
+
+@pytest.mark.parametrize(
+    "arch", ["mobilenet_v3_large", "efficientnet_b0", "mobilevit_s", "resnet50_sa", "irv2_sa", "not_registered"]
+)
 def test_other_architectures_get_the_standard_full_integer_recipe(arch: str) -> None:
     profile = int8_profile(arch)
     assert profile is STANDARD_PROFILE
