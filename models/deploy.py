@@ -20,6 +20,11 @@ Rewrites (the names recorded in the artifact metadata, ``DeployedHierAttn.rewrit
   Linear/1x1 layers that write into it get their output mean subtracted), which makes every
   LayerNorm an RMSNorm, ``x / sqrt(mean(x^2) + eps)``: half the elementwise passes where a backend
   has no fused LayerNorm (LiteRT lowers one to ten ops).
+- ``channels_last_tokens`` (optional): token rows are the feature map's pixels in NHWC order, so
+  unfold and fold are plain NCHW <-> NHWC transposes, and each attention layer forms its 2x2-patch
+  groups inside the head-split transpose it needs anyway (one 7-D transpose with a contiguous
+  ``3*head_dim`` inner block, instead of a 6-D permute that gathers single floats per block). Pays
+  on ONNX Runtime, whose generic transpose is slow on the latter; LiteRT's is not.
 - ``xnnpack_forms`` (optional): the same ops in the shapes ExecuTorch's XNNPACK partitioner takes,
   which otherwise leaves them to portable kernels and splits the program into dozens of partitions:
   every mean is a 4-D mean over the two innermost axes with ``keepdim`` (the RMSNorm's feature mean
@@ -60,10 +65,38 @@ class DeployOptions:
             its native ``layer_norm`` op).
         xnnpack_forms: write means, attention products and the Q/K/V split in the forms the
             ExecuTorch XNNPACK delegate takes (same values, other op shapes).
+        channels_last_tokens: keep the transformer's tokens in the feature map's NHWC pixel order and
+            group them by patch position inside each attention layer (pays on ONNX Runtime).
     """
 
     centered_rmsnorm: bool = True
     xnnpack_forms: bool = False
+    channels_last_tokens: bool = False
+
+
+@dataclass(frozen=True)
+class TokenGrid:
+    """Where a CTH block's token rows come from: ``batch`` maps of ``rows x cols`` patches of ``patch``.
+
+    ``channels_last``: rows are pixels in NHWC order (``[B, nh, ph, nw, pw]``); otherwise they are
+    grouped by position inside the patch as the original unfold does (``[B, ph, pw, nh, nw]``).
+    """
+
+    batch: int
+    rows: int
+    cols: int
+    patch: int
+    channels_last: bool
+
+    @property
+    def groups(self) -> int:
+        """Attention groups: one token sequence per image and position inside the patch."""
+        return self.batch * self.patch * self.patch
+
+    @property
+    def tokens(self) -> int:
+        """Tokens per group."""
+        return self.rows * self.cols
 
 
 _Layer = TypeVar("_Layer", bound=nn.Module)
@@ -208,7 +241,7 @@ def _affine_free_norm(norm: NormWrapper, options: DeployOptions) -> nn.Module:
 
 
 class DeployAttention(nn.Module):
-    """Pre-norm multi-head self-attention plus its residual, on flat tokens ``[G*N, D]``."""
+    """Pre-norm multi-head self-attention plus its residual, on flat token rows laid out as ``TokenGrid`` says."""
 
     def __init__(self, norm: NormWrapper, attention: MultiHeadSelfAttention, options: DeployOptions) -> None:
         super().__init__()
@@ -224,22 +257,35 @@ class DeployAttention(nn.Module):
         out = _child(attention.toOut[0], nn.Linear)
         self.out = _linear(*_into_stream(out.weight, out.bias, options))
 
-    def forward(self, x: torch.Tensor, groups: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, grid: TokenGrid) -> torch.Tensor:
         rows, dim = x.shape
-        tokens = rows // groups
-        # [G*N, D] -> [G, heads, N, 3*head_dim] -> 3 x [G, heads, N, head_dim]
-        qkv = self.qkv(self.norm(x)).reshape(groups, tokens, self.heads, 3 * self.head_dim).transpose(1, 2)
-        if self.batched:  # [G, heads, N, 3*hd] -> [G*heads, N, 3*hd]: 3-D bmm, slices for Q/K/V
-            qkv = qkv.reshape(groups * self.heads, tokens, 3 * self.head_dim)
-            hd = self.head_dim
-            q, k, v = qkv[..., :hd], qkv[..., hd : 2 * hd], qkv[..., 2 * hd :]
-            out = torch.bmm(torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1), v)
-            out = out.reshape(groups, self.heads, tokens, hd)
+        heads, hd, p = self.heads, self.head_dim, grid.patch
+        qkv = self.qkv(self.norm(x))
+        if grid.channels_last:
+            # [B*H*W, heads*3hd] -> [B, nh, ph, nw, pw, heads, 3hd] -> [B, ph, pw, heads, nh, nw, 3hd]
+            qkv = qkv.reshape(grid.batch, grid.rows, p, grid.cols, p, heads, 3 * hd).permute(0, 2, 4, 5, 1, 3, 6)
+            out = self._attend(qkv.reshape(grid.groups * heads, grid.tokens, 3 * hd))
+            # [G*heads, N, hd] -> [B, ph, pw, heads, nh, nw, hd] -> [B, nh, ph, nw, pw, heads, hd] -> [B*H*W, D]
+            out = out.reshape(grid.batch, p, p, heads, grid.rows, grid.cols, hd).permute(0, 4, 1, 5, 2, 3, 6)
+            return x + self.out(out.reshape(rows, dim))
+        # [G*N, D] -> [G, heads, N, 3*head_dim]
+        qkv = qkv.reshape(grid.groups, grid.tokens, heads, 3 * hd).transpose(1, 2)
+        if self.batched:  # 3-D bmm for the XNNPACK partitioner
+            out = self._attend(qkv.reshape(grid.groups * heads, grid.tokens, 3 * hd))
+            out = out.reshape(grid.groups, heads, grid.tokens, hd)
         else:
-            q, k, v = qkv.split(self.head_dim, dim=-1)
-            out = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
+            out = self._attend(qkv)
         # [G, heads, N, head_dim] -> [G*N, D]
         return x + self.out(out.transpose(1, 2).reshape(rows, dim))
+
+    def _attend(self, qkv: torch.Tensor) -> torch.Tensor:
+        """Softmax attention over the second-to-last axis of ``[..., N, 3*head_dim]`` head-major Q/K/V."""
+        hd = self.head_dim
+        if self.batched and qkv.dim() == 3:  # bmm, and slices for Q/K/V
+            q, k, v = qkv[..., :hd], qkv[..., hd : 2 * hd], qkv[..., 2 * hd :]
+            return torch.bmm(torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1), v)
+        q, k, v = qkv.split(hd, dim=-1)
+        return torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
 
 
 class DeployFeedForward(nn.Module):
@@ -252,7 +298,7 @@ class DeployFeedForward(nn.Module):
         self.fc1 = _linear(*_fold_norm_into(norm, fc1.weight, fc1.bias))
         self.fc2 = _linear(*_into_stream(fc2.weight, fc2.bias, options))
 
-    def forward(self, x: torch.Tensor, groups: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, grid: TokenGrid) -> torch.Tensor:
         return x + self.fc2(F.gelu(self.fc1(self.norm(x))))
 
 
@@ -277,21 +323,27 @@ class DeployCTH(nn.Module):
         self.project = FoldedConv(block.ConvProj)
         self.project.fold_input_affine(final_norm.LayerNorm.weight, final_norm.LayerNorm.bias)
         self.fusion = FoldedConv(block.Fusion)
+        self.channels_last = options.channels_last_tokens
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         batch, _, height, width = x.shape
         p = self.patch
         nh, nw = height // p, width // p
-        groups = batch * p * p
+        grid = TokenGrid(batch, nh, nw, p, self.channels_last)
         local = self.local_1x1(self.local_3x3(x))
         dim = local.shape[1]
-        # [B, D, H, W] -> [B*P*N, D], grouped by position inside the patch (as the original unfold)
-        tokens = local.reshape(batch, dim, nh, p, nw, p).permute(0, 3, 5, 2, 4, 1).reshape(groups * nh * nw, dim)
+        if self.channels_last:  # [B, D, H, W] -> [B*H*W, D], pixels in NHWC order
+            tokens = local.permute(0, 2, 3, 1).reshape(batch * height * width, dim)
+        else:  # [B, D, H, W] -> [B*P*N, D], grouped by position inside the patch (as the original unfold)
+            tokens = local.reshape(batch, dim, nh, p, nw, p).permute(0, 3, 5, 2, 4, 1).reshape(grid.groups * grid.tokens, dim)
         for layer in self.layers:
-            tokens = layer(tokens, groups)
+            tokens = layer(tokens, grid)
         tokens = self.final_norm(tokens)
-        # [B*P*N, D] -> [B, D, H, W]
-        folded = tokens.reshape(batch, p, p, nh, nw, dim).permute(0, 5, 3, 1, 4, 2).reshape(batch, dim, height, width)
+        # back to [B, D, H, W]
+        if self.channels_last:
+            folded = tokens.reshape(batch, height, width, dim).permute(0, 3, 1, 2)
+        else:
+            folded = tokens.reshape(batch, p, p, nh, nw, dim).permute(0, 5, 3, 1, 4, 2).reshape(batch, dim, height, width)
         return self.fusion(torch.cat((x, self.project(folded)), dim=1))
 
 
@@ -313,7 +365,11 @@ class DeployedHierAttn(nn.Module):
         fc = model.Classifier.fc
         self.fc = _linear(fc.weight, fc.bias)
         self.pooled_head = options.xnnpack_forms
-        optional = (("centered_rmsnorm", options.centered_rmsnorm), ("xnnpack_forms", options.xnnpack_forms))
+        optional = (
+            ("centered_rmsnorm", options.centered_rmsnorm),
+            ("xnnpack_forms", options.xnnpack_forms),
+            ("channels_last_tokens", options.channels_last_tokens),
+        )
         self.rewrites: tuple[str, ...] = ALWAYS_APPLIED + tuple(name for name, on in optional if on)
         super().train(False)
 

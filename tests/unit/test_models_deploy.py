@@ -18,9 +18,11 @@ from hierattn.models.hierattn import HierAttn
 OPTION_SETS = {
     "rmsnorm": DeployOptions(centered_rmsnorm=True),
     "layernorm": DeployOptions(centered_rmsnorm=False),
+    "onnx": DeployOptions(centered_rmsnorm=False, channels_last_tokens=True),
     "xnnpack": DeployOptions(centered_rmsnorm=True, xnnpack_forms=True),
 }
 ATOL = 1e-4
+STAGE_RTOL = 1e-5
 
 
 def _randomised(name: str, seed: int = 0, input_size: int = 256) -> HierAttn:
@@ -64,11 +66,24 @@ def test_same_function_on_random_inputs(name: str, size: int, options: DeployOpt
     model = _randomised(name, input_size=size)
     deployed = deploy_form(model, options)
     x = torch.rand(2, 3, size, size, generator=torch.Generator().manual_seed(1))
+    stages: dict[str, list[torch.Tensor]] = {"original": [], "deployed": []}
+    hooks = [
+        stage.register_forward_hook(lambda _m, _i, out, key=key: stages[key].append(out))
+        for key, modules in (("original", (model.Layer3, model.Layer4, model.Layer5)), ("deployed", deployed.stages))
+        for stage in modules
+    ]
     with torch.no_grad():
         expected, got = model(x), deployed(x)
+    for hook in hooks:
+        hook.remove()
     assert expected.abs().max().item() > 0.1  # a non-trivial output
     assert (got - expected).abs().max().item() <= ATOL
     assert torch.equal(got.argmax(1), expected.argmax(1))
+    # Random weights damp what the transformers add to the logits (a token permutation moves them by
+    # ~5e-5 only), so each stage's feature map is compared too: exact rewrites agree to ~5e-7 there,
+    # a wrong token order differs by 3e-3 or more.
+    for original, deployed_map in zip(stages["original"], stages["deployed"], strict=True):
+        assert (deployed_map - original).abs().max().item() <= STAGE_RTOL * original.abs().max().item()
 
 
 def test_comparison_notices_a_changed_weight(reference_xs: dict) -> None:
@@ -85,6 +100,8 @@ def test_rewrites_are_named_and_the_source_is_untouched() -> None:
     deployed = deploy_form(model, DeployOptions(centered_rmsnorm=True))
     assert deployed.rewrites == (*ALWAYS_APPLIED, "centered_rmsnorm")
     assert deploy_form(model, DeployOptions(centered_rmsnorm=False)).rewrites == ALWAYS_APPLIED
+    channels_last = DeployOptions(centered_rmsnorm=False, channels_last_tokens=True)
+    assert deploy_form(model, channels_last).rewrites == (*ALWAYS_APPLIED, "channels_last_tokens")
     assert model.training, "building the deploy form must not leave the source in eval mode"
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
