@@ -341,7 +341,8 @@ class DeployCTH(nn.Module):
         tokens = self.final_norm(tokens)
         # back to [B, D, H, W]
         if self.channels_last:
-            folded = tokens.reshape(batch, height, width, dim).permute(0, 3, 1, 2)
+            # contiguous: a permuted NHWC view would make torch.export specialise a dynamic batch to 1
+            folded = tokens.reshape(batch, height, width, dim).permute(0, 3, 1, 2).contiguous()
         else:
             folded = tokens.reshape(batch, p, p, nh, nw, dim).permute(0, 5, 3, 1, 4, 2).reshape(batch, dim, height, width)
         return self.fusion(torch.cat((x, self.project(folded)), dim=1))
