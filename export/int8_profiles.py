@@ -54,12 +54,14 @@ HIERATTN_PROFILE = Int8Profile(
 
 ARL_CNN_PROFILE = Int8Profile(
     name="arl_cnn",
-    # The standard recipe with the spatial softmax of every ARL block kept in float. TFLite's int8
-    # SOFTMAX writes in fixed steps of 1/256, but a softmax over the H*W positions of a map averages
-    # 1/(H*W), 1/3136 in the first stage at 224 px: in int8 almost every attention weight rounds to
-    # zero. ONNX Runtime's QDQ quantizer leaves Softmax in float already, so ONNX keeps the standard
-    # recipe. docs/models.md has the measurements.
-    tflite=replace(STANDARD_PROFILE.tflite, float_ops=("SOFTMAX",)),
+    # TFLite: the standard recipe with two float regions, both measured on a trained ARL-CNN14
+    # (docs/models.md). The spatial softmax of every ARL block: TFLite's int8 SOFTMAX writes in steps
+    # of 1/256, but a softmax over the 56x56 positions of the first stage averages 1/3136, so in int8
+    # 99% of its weights and 72% of its attention mass round to zero (and the int8 softmax is the
+    # slower file). The 7x7 stem up to the first 1/4-resolution convolution: without it the
+    # second held-out set falls to 97.75% top-1 agreement. ONNX keeps the standard recipe:
+    # ONNX Runtime's QDQ quantizer leaves Softmax in float already, and it passes on both sets.
+    tflite=replace(STANDARD_PROFILE.tflite, float_ops=("SOFTMAX",), float_stem_stride=4),
     onnx_static=STANDARD_PROFILE.onnx_static,
     onnx_dynamic=STANDARD_PROFILE.onnx_dynamic,
 )

@@ -22,13 +22,12 @@ def test_hierattn_variants_get_the_hierattn_recipe(arch: str) -> None:
 
 
 @pytest.mark.parametrize("arch", ["arl_cnn14", "arl_cnn50"])
-def test_arl_cnn_keeps_its_spatial_softmax_float_in_tflite_only(arch: str) -> None:
+def test_arl_cnn_keeps_its_spatial_softmax_and_stem_float_in_tflite_only(arch: str) -> None:
     """TFLite's int8 SOFTMAX has an output step of 1/256, far above a 56x56 map's mean weight 1/3136."""
     profile = int8_profile(arch)
     assert profile is ARL_CNN_PROFILE
-    assert profile.tflite.float_ops == ("SOFTMAX",)
-    standard = STANDARD_PROFILE.tflite
-    assert (profile.tflite.ranges, profile.tflite.float_stem_stride) == (standard.ranges, standard.float_stem_stride)
+    assert profile.tflite.float_ops == ("SOFTMAX",) and profile.tflite.float_stem_stride == 4
+    assert profile.tflite.ranges == STANDARD_PROFILE.tflite.ranges == "minmax"  # averaged ranges measured worse here
     assert profile.onnx_static == STANDARD_PROFILE.onnx_static  # ORT's quantizer leaves Softmax float
 
 
