@@ -5,8 +5,9 @@ docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the cent
 transformer (five), and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
 portable kernels); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
 SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it.
-ONNX fp32/fp16 also keep the tokens in NHWC pixel order (``channels_last_tokens``): ONNX Runtime's
-transpose of the original unfold gathers single floats and costs more than the kernels around it. Static int8 (ONNX and TFLite) is quantized from
+ONNX also keeps the tokens in NHWC pixel order (``channels_last_tokens``, fp32, fp16 and static int8,
+whose validation is unchanged by it): ONNX Runtime's transpose of the original unfold gathers single
+floats and costs more than the kernels around it. Static int8 (ONNX and TFLite) is quantized from
 the deploy form, where its recipes were measured; TFLite int8 keeps LayerNorm, whose ops its recipe
 holds in float by name. The dynamic-range precisions keep the plain graph: their recipes were
 measured on it, and a recipe moved onto another graph must be re-validated first
@@ -45,7 +46,7 @@ def deploy_options(fmt: ExportFormat, precision: Precision = Precision.FP32):
 
     executorch = fmt is ExportFormat.EXECUTORCH
     rmsnorm = executorch or (fmt is ExportFormat.TFLITE and precision is not Precision.INT8)
-    channels_last = fmt is ExportFormat.ONNX and precision in OPTIMIZED_PRECISIONS
+    channels_last = fmt is ExportFormat.ONNX  # fp32, fp16 and static int8 (int8-dynamic keeps the plain graph)
     return DeployOptions(centered_rmsnorm=rmsnorm, xnnpack_forms=executorch, channels_last_tokens=channels_last)
 
 
