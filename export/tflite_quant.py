@@ -51,7 +51,7 @@ class Int8Recipe:
         fp16_float_ops: mark the file ``reduced_precision_support = fp16accfp16``, the model
             metadata with which LiteRT's XNNPACK delegate runs the ops kept in float in IEEE
             half precision on cores with fp16 arithmetic (ARMv8.2-A: Cortex-A55, A75 and later)
-            and in float32 everywhere else (x86 without AVX512-FP16, Cortex-A53); docs/quantization.md
+            and in float32 everywhere else (every x86 CPU, AVX512-FP16 included, and the Cortex-A53); docs/quantization.md
             has what it does to the instruction count and to fidelity under the ARM kernels.
     """
 
