@@ -16,6 +16,7 @@ latency columns are null.
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -97,20 +98,31 @@ class Count:
         return self.insns_n - self.repeats * self.per_inference
 
 
-class Guest:
-    """The emulated LiteRT: userland, plugin and guest script, run on one CPU model at a time."""
+class EmulatedGuest:
+    """LiteRT under qemu-user with a plugin; subclasses say which qemu, CPU models, Python and libraries."""
 
-    def __init__(self, log: Log) -> None:
-        self.userland = arm_userland.build_userland(log)
-        self.plugin = arm_emulator.build_plugin(arm_userland.cache_root())
+    device_prefix = "emulated"
+    backend = "litert"
+    qemu = arm_emulator.QEMU
+    plugin: Path
+
+    def launch(self, plugin: Path, cpu: str, model: Path, inputs: Path, repeats: int, outputs: Path | None,
+               extra_env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
+        """Run the guest script under ``plugin``; returns the process and the plugin's output."""
+        raise NotImplementedError
+
+    @property
+    def litert_version(self) -> str | None:
+        raise NotImplementedError
+
+    def facts(self) -> dict[str, Any]:
+        """What the report's environment block records about the emulated side."""
+        raise NotImplementedError
 
     def run(self, cpu: str, model: Path, inputs: Path, repeats: int, outputs: Path | None) -> arm_emulator.CountedRun:
-        argv = [str(self.userland.python), str(GUEST_SCRIPT), str(model), str(inputs), str(repeats),
-                str(outputs) if outputs is not None else "-"]
-        sysroot = arm_sysroot.cpu_sysroot(self.userland, self.plugin, cpu)
-        done = arm_emulator.run_counted(self.plugin, cpu, argv, self.userland.guest_env(), sysroot)
+        done = arm_emulator.counted(*self.launch(self.plugin, cpu, model, inputs, repeats, outputs), self.qemu)
         if done.returncode != 0:
-            raise HierAttnError(f"{model.name} failed under qemu-aarch64 -cpu {cpu}: {done.stderr.strip()[-400:]}")
+            raise HierAttnError(f"{model.name} failed under {self.qemu} -cpu {cpu}: {done.stderr.strip()[-400:]}")
         return done
 
     def count(self, cpu: str, model: Path, one_input: Path, repeats: int) -> tuple[Count, bool]:
@@ -118,6 +130,36 @@ class Guest:
         first = self.run(cpu, model, one_input, repeats, None)
         second = self.run(cpu, model, one_input, 2 * repeats, None)
         return Count(repeats, first.insns, second.insns), bool(XNNPACK_LINE.search(first.stderr))
+
+
+def guest_argv(python: Path | str, model: Path, inputs: Path, repeats: int, outputs: Path | None) -> list[str]:
+    return [str(python), str(GUEST_SCRIPT), str(model), str(inputs), str(repeats),
+            str(outputs) if outputs is not None else "-"]
+
+
+class Guest(EmulatedGuest):
+    """The emulated aarch64 LiteRT: userland, plugin and guest script, run on one CPU model at a time."""
+
+    device_prefix = "arm-emulated"
+    backend = "litert-aarch64"
+
+    def __init__(self, log: Log) -> None:
+        self.userland = arm_userland.build_userland(log)
+        self.plugin = arm_emulator.build_plugin(arm_userland.cache_root())
+
+    def launch(self, plugin: Path, cpu: str, model: Path, inputs: Path, repeats: int, outputs: Path | None,
+               extra_env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
+        argv = guest_argv(self.userland.python, model, inputs, repeats, outputs)
+        sysroot = arm_sysroot.cpu_sysroot(self.userland, self.plugin, cpu)
+        return arm_emulator.run_with_plugin(plugin, cpu, argv, {**self.userland.guest_env(), **(extra_env or {})},
+                                            sysroot)
+
+    @property
+    def litert_version(self) -> str | None:
+        return self.userland.manifest["wheel_versions"].get("ai-edge-litert")
+
+    def facts(self) -> dict[str, Any]:
+        return {"qemu": arm_emulator.qemu_version(), "userland": str(self.userland.root), **self.userland.manifest}
 
 
 def agreement(reference: np.ndarray | None, candidate: np.ndarray) -> tuple[float | None, float | None]:
@@ -218,15 +260,15 @@ def _image_names(directory: Path | None, chosen: np.ndarray) -> tuple[str, ...]:
     return tuple(f"{paths[i].parent.name}/{paths[i].name}" for i in chosen)
 
 
-def _row(job: _Job, cpu: str, count: Count, xnnpack: bool, versions: dict[str, str], n_images: int,
+def _row(job: _Job, guest: EmulatedGuest, cpu: str, count: Count, xnnpack: bool, n_images: int,
          vs_x86: tuple[float | None, float | None], vs_torch: tuple[float | None, float | None],
          differences: list[dict[str, str | None]]) -> dict[str, Any]:
     info = job.info
     return {
-        "device": f"arm-emulated:{cpu}", "model": job.model, "label": info.label, "family": info.family,
+        "device": f"{guest.device_prefix}:{cpu}", "model": job.model, "label": info.label, "family": info.family,
         "format": "tflite", "precision": job.precision,
-        "backend": "litert-aarch64+xnnpack" if xnnpack else "litert-aarch64",
-        "backend_version": versions.get("ai-edge-litert"),
+        "backend": f"{guest.backend}+xnnpack" if xnnpack else guest.backend,
+        "backend_version": guest.litert_version,
         "threads": 1, "threads_observed": None, "threads_check": "num_threads=1 (the counter needs one guest thread)",
         "batch": 1, "warmup": 1, "iters": count.repeats,
         "insns_per_inference": count.per_inference, "setup_insns": count.setup,
@@ -239,7 +281,7 @@ def _row(job: _Job, cpu: str, count: Count, xnnpack: bool, versions: dict[str, s
     }
 
 
-def _run_job(guest: Guest, job: _Job, cpus: tuple[str, ...], repeats: int, log: Log) -> list[dict[str, Any]]:
+def _run_job(guest: EmulatedGuest, job: _Job, cpus: tuple[str, ...], repeats: int, log: Log) -> list[dict[str, Any]]:
     from hierattn.runtime.backends import open_backend
 
     backend = open_backend(job.path, threads=1)
@@ -252,17 +294,17 @@ def _run_job(guest: Guest, job: _Job, cpus: tuple[str, ...], repeats: int, log: 
         np.save(inputs, prepared[:, None])  # one batch-1 tensor per row
         np.save(one_input, prepared[:1, None])
         for cpu in cpus:
-            log(f"arm-emulated {cpu}: {job.path.name} numerics on {len(job.images)} images")
+            log(f"{guest.device_prefix} {cpu}: {job.path.name} numerics on {len(job.images)} images")
             started = time.monotonic()
             guest.run(cpu, job.path, inputs, 0, outputs)
             log(f"  numerics run took {time.monotonic() - started:.0f} s under emulation")
             raw = np.load(outputs)
             arm = backend.finish_output(raw.reshape(len(job.images), *raw.shape[2:]))
-            log(f"arm-emulated {cpu}: {job.path.name} counting {repeats} and {2 * repeats} inferences")
+            log(f"{guest.device_prefix} {cpu}: {job.path.name} counting {repeats} and {2 * repeats} inferences")
             started = time.monotonic()
             count, xnnpack = guest.count(cpu, job.path, one_input, repeats)
             log(f"  counting runs took {time.monotonic() - started:.0f} s under emulation")
-            rows.append(_row(job, cpu, count, xnnpack, guest.userland.manifest["wheel_versions"], len(job.images),
+            rows.append(_row(job, guest, cpu, count, xnnpack, len(job.images),
                              agreement(x86, arm), agreement(job.torch_logits, arm),
                              top1_differences(arm, x86, job.torch_logits, job.spec.class_names, job.image_names)))
             log(f"  {count.per_inference / 1e6:.1f} M insns/inference, setup {count.setup / 1e6:.0f} M")
@@ -277,7 +319,12 @@ def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[d
     if unsupported:
         raise UsageError(f"--cpu {', '.join(unsupported)}: no /proc/cpuinfo model for it; choose from: "
                          f"{', '.join(arm_sysroot.MIDR)}.")
-    guest = Guest(log)
+    return run_emulated(options, Guest(log), log)
+
+
+def run_emulated(options: ArmOptions, guest: EmulatedGuest, log: Log
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
+    """Every artifact of ``options`` on every CPU model through ``guest``: (rows, skipped, environment facts)."""
     jobs = _file_jobs(options) + (_zoo_jobs(options, log) if options.models else [])
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
@@ -289,6 +336,4 @@ def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[d
             skipped.append({"model": job.model, "format": "tflite", "precision": job.precision, "reason": str(exc)})
     if not rows:
         raise HierAttnError("No artifact ran under emulation; see the skipped reasons above.")
-    facts = {"qemu": arm_emulator.qemu_version(), "cpus": list(options.cpus), "userland": str(guest.userland.root),
-             **guest.userland.manifest}
-    return rows, skipped, facts
+    return rows, skipped, {"cpus": list(options.cpus), **guest.facts()}

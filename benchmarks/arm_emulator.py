@@ -1,4 +1,4 @@
-"""Run an aarch64 program under ``qemu-aarch64 -cpu CPU`` with the instruction-count plugin.
+"""Run a program under qemu-user (``qemu-aarch64 -cpu CPU``, or ``qemu-x86_64``) with the instruction-count plugin.
 
 The plugin (``arm_plugin/insn_count.c``, built here with the host's C compiler into the cache)
 adds each translated block's instruction count every time the block executes, so a run's count is
@@ -39,24 +39,35 @@ class CountedRun:
         return self.stdout_bytes.decode("utf-8", "replace")
 
 
-def qemu_executable() -> str:
-    path = shutil.which(QEMU)
+def qemu_executable(qemu: str = QEMU) -> str:
+    path = shutil.which(qemu)
     if path is None:
-        raise HierAttnError(f"{QEMU} is not on PATH: {INSTALL_HINT}.")
+        raise HierAttnError(f"{qemu} is not on PATH: {INSTALL_HINT}.")
     return path
 
 
-def qemu_cpus() -> tuple[str, ...]:
-    """The CPU models this qemu-aarch64 emulates (``-cpu help``)."""
-    done = subprocess.run([qemu_executable(), "-cpu", "help"], capture_output=True, text=True, check=False, timeout=60)
-    return tuple(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+def qemu_cpus(qemu: str = QEMU) -> tuple[str, ...]:
+    """The CPU models this qemu-user emulates: the ``-cpu help`` list up to its first blank line.
+
+    qemu-aarch64 indents each name; qemu-x86_64 writes ``x86 NAME  (description)`` and then lists
+    CPUID flags after a blank line.
+    """
+    done = subprocess.run([qemu_executable(qemu), "-cpu", "help"], capture_output=True, text=True, check=False,
+                          timeout=60)
+    names = []
+    for line in done.stdout.splitlines()[1:]:
+        words = line.split()
+        if not words:
+            break
+        names.append(words[1] if words[0] == "x86" and len(words) > 1 else words[0])
+    return tuple(names)
 
 
-def check_cpus(cpus: Sequence[str]) -> None:
-    known = qemu_cpus()
+def check_cpus(cpus: Sequence[str], qemu: str = QEMU) -> None:
+    known = qemu_cpus(qemu)
     unknown = [c for c in cpus if c not in known]
     if unknown:
-        raise UsageError(f"--cpu {', '.join(unknown)}: {QEMU} does not emulate it; choose from: {', '.join(known)}.")
+        raise UsageError(f"--cpu {', '.join(unknown)}: {qemu} does not emulate it; choose from: {', '.join(known)}.")
 
 
 def build_plugin(cache: Path, source: str = "insn_count.c") -> Path:
@@ -81,11 +92,11 @@ def build_plugin(cache: Path, source: str = "insn_count.c") -> Path:
 
 
 def run_with_plugin(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
-                    timeout: float = 3600.0) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
-    """Run ``argv`` under ``qemu-aarch64 -cpu cpu -plugin plugin,out=FILE``; returns the process and FILE's text."""
+                    timeout: float = 3600.0, qemu: str = QEMU) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
+    """Run ``argv`` under ``qemu -cpu cpu -plugin plugin,out=FILE``; returns the process and FILE's text."""
     with tempfile.TemporaryDirectory(prefix="hierattn-insns-") as tmp:
         out_file = Path(tmp) / "count"
-        cmd = [qemu_executable(), "-cpu", cpu, "-plugin", f"{plugin},out={out_file}"]
+        cmd = [qemu_executable(qemu), "-cpu", cpu, "-plugin", f"{plugin},out={out_file}"]
         if sysroot is not None:
             cmd += ["-L", str(sysroot)]
         try:
@@ -96,16 +107,21 @@ def run_with_plugin(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[st
 
 
 def run_counted(plugin: Path, cpu: str, argv: Sequence[str], env: Mapping[str, str], sysroot: Path | None = None,
-                timeout: float = 3600.0) -> CountedRun:
-    """Run ``argv`` under ``qemu-aarch64 -cpu cpu`` and return its exact guest instruction count."""
-    done, text = run_with_plugin(plugin, cpu, argv, env, sysroot, timeout)
+                timeout: float = 3600.0, qemu: str = QEMU) -> CountedRun:
+    """Run ``argv`` under ``qemu -cpu cpu`` and return its exact guest instruction count."""
+    done, text = run_with_plugin(plugin, cpu, argv, env, sysroot, timeout, qemu)
+    return counted(done, text, qemu)
+
+
+def counted(done: subprocess.CompletedProcess[bytes], text: str | None, qemu: str = QEMU) -> CountedRun:
+    """The counting plugin's total for a finished run, with the run's exit code and output."""
     match = _COUNT.search(text) if text is not None else None
     stderr = done.stderr.decode("utf-8", "replace")
     if match is None:
-        raise HierAttnError(f"{QEMU} wrote no instruction count (exit {done.returncode}): {stderr.strip()[-300:]}")
+        raise HierAttnError(f"{qemu} wrote no instruction count (exit {done.returncode}): {stderr.strip()[-300:]}")
     return CountedRun(int(match.group(1)), done.returncode, done.stdout, stderr)
 
 
-def qemu_version() -> str:
-    done = subprocess.run([qemu_executable(), "--version"], capture_output=True, text=True, check=False, timeout=60)
+def qemu_version(qemu: str = QEMU) -> str:
+    done = subprocess.run([qemu_executable(qemu), "--version"], capture_output=True, text=True, check=False, timeout=60)
     return done.stdout.splitlines()[0].strip() if done.stdout else "unknown"

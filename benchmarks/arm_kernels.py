@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from hierattn.benchmarks.arm import GUEST_SCRIPT, Guest
-from hierattn.benchmarks.arm_emulator import build_plugin, run_with_plugin
-from hierattn.benchmarks.arm_sysroot import cpu_sysroot
+from hierattn.benchmarks.arm import EmulatedGuest, Guest
+from hierattn.benchmarks.arm_emulator import build_plugin
 from hierattn.benchmarks.arm_userland import cache_root
 from hierattn.runtime.errors import HierAttnError
 
@@ -201,19 +200,17 @@ def summarize(costs: Iterable[KernelCost]) -> dict[str, dict[str, float]]:
     return {"by_kind": dict(by_kind), "by_operation": dict(sorted(by_operation.items(), key=lambda kv: -kv[1]))}
 
 
-def profile_kernels(guest: Guest, cpu: str, model: Path, one_input: Path, repeats: int) -> list[KernelCost]:
+def profile_kernels(guest: EmulatedGuest, cpu: str, model: Path, one_input: Path, repeats: int) -> list[KernelCost]:
     """Per-kernel guest instructions per inference of ``model`` on ``cpu`` (runs of N and 2N inferences)."""
     plugin = build_plugin(cache_root(), "insn_profile.c")
     runs = []
     with tempfile.TemporaryDirectory(prefix="hierattn-arm-profile-") as tmp:
         for n in (repeats, 2 * repeats):
             maps = Path(tmp) / f"maps-{n}.txt"
-            argv = [str(guest.userland.python), str(GUEST_SCRIPT), str(model), str(one_input), str(n), "-"]
-            env = dict(guest.userland.guest_env(), HIERATTN_ARM_MAPS=str(maps))
-            done, text = run_with_plugin(plugin, cpu, argv, env, cpu_sysroot(guest.userland, guest.plugin, cpu))
+            done, text = guest.launch(plugin, cpu, model, one_input, n, None, {"HIERATTN_ARM_MAPS": str(maps)})
             if done.returncode != 0 or text is None or not maps.is_file():
                 stderr = done.stderr.decode("utf-8", "replace").strip()[-300:]
-                raise HierAttnError(f"{model.name}: the profiled run under qemu-aarch64 -cpu {cpu} failed: {stderr}")
+                raise HierAttnError(f"{model.name}: the profiled run under {guest.qemu} -cpu {cpu} failed: {stderr}")
             runs.append(symbolize(parse_profile(text), maps.read_text()))
     return per_inference(runs[0], runs[1], repeats)
 
@@ -224,6 +221,7 @@ class ArmKernelProfile:
 
     cpu: str
     kernels: tuple[KernelCost, ...]
+    device: str = "arm-emulated"
 
     @property
     def total(self) -> float:
@@ -233,6 +231,7 @@ class ArmKernelProfile:
         summary = summarize(self.kernels)
         return {
             "cpu": self.cpu,
+            "device": self.device,
             "insns_per_inference": round(self.total),
             "by_kind": {k: round(v) for k, v in sorted(summary["by_kind"].items(), key=lambda kv: -kv[1])},
             "by_operation": {k: round(v) for k, v in summary["by_operation"].items()},
@@ -245,8 +244,12 @@ PROFILE_REPEATS = 2
 """Inferences of the shorter profiled run (the longer one has twice as many)."""
 
 
-def arm_kernel_profile(path: Path, cpu: str, log: Callable[[str], None], repeats: int = PROFILE_REPEATS) -> ArmKernelProfile:
-    """Profile ``path`` on the emulated ``cpu`` with one bundled validation image as input."""
+def arm_kernel_profile(path: Path, cpu: str, log: Callable[[str], None], repeats: int = PROFILE_REPEATS,
+                       guest: EmulatedGuest | None = None) -> ArmKernelProfile:
+    """Profile ``path`` on the emulated ``cpu`` with one bundled validation image as input.
+
+    ``guest`` defaults to the aarch64 LiteRT; ``x86_emulated.X86Guest`` profiles an emulated x86 CPU.
+    """
     import numpy as np
 
     from hierattn.benchmarks.arm_emulator import check_cpus
@@ -254,15 +257,16 @@ def arm_kernel_profile(path: Path, cpu: str, log: Callable[[str], None], repeats
     from hierattn.runtime.backends import open_backend
     from hierattn.runtime.spec import ModelSpec, sidecar_path
 
-    check_cpus([cpu])
+    if guest is None:
+        check_cpus([cpu])
     side = sidecar_path(path)
     spec = ModelSpec.from_json(side.read_text()) if side.is_file() else ModelSpec(layout="NHWC")
     backend = open_backend(path, threads=1)
     backend.bind_layout(spec.layout)
     images, _ = validation_batch(spec, None)
-    guest = Guest(log)
+    guest = guest or Guest(log)
     with tempfile.TemporaryDirectory(prefix="hierattn-arm-input-") as tmp:
         one_input = Path(tmp) / "one.npy"
         np.save(one_input, backend.prepare_input(images[:1])[:, None])
-        log(f"arm-emulated {cpu}: profiling {path.name} (runs of {repeats} and {2 * repeats} inferences)")
-        return ArmKernelProfile(cpu, tuple(profile_kernels(guest, cpu, path, one_input, repeats)))
+        log(f"{guest.device_prefix} {cpu}: profiling {path.name} (runs of {repeats} and {2 * repeats} inferences)")
+        return ArmKernelProfile(cpu, tuple(profile_kernels(guest, cpu, path, one_input, repeats)), guest.device_prefix)

@@ -70,7 +70,7 @@ def count_tables(rows: Sequence[Row]) -> str:
         models = list(dict.fromkeys(r["model"] for r in rows if r["device"] == device))
         ratio_cols = [p for p in precisions if p != "fp32"] if "fp32" in precisions else []
         header = ["model", "MACs (G)", *(f"{p} M insns" for p in precisions), *(f"{p} / fp32" for p in ratio_cols)]
-        lines = [f"{device.removeprefix('arm-emulated:')} (emulated), LiteRT XNNPACK 1 thread, "
+        lines = [f"{device.split(':', 1)[-1]} (emulated), LiteRT XNNPACK 1 thread, "
                  "million guest instructions per inference:", "",
                  "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for model in models:
@@ -94,7 +94,7 @@ def numerics_table(rows: Sequence[Row]) -> str:
     lines = ["| core | model | precision | images | max abs diff vs x86 | top-1 vs x86 | max abs diff vs PyTorch | "
              "top-1 vs PyTorch |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['device'].removeprefix('arm-emulated:')} | {r.get('label') or r['model']} | {r['precision']} | "
+        lines.append(f"| {r['device'].split(':', 1)[-1]} | {r.get('label') or r['model']} | {r['precision']} | "
                      f"{r.get('numerics_images') or '-'} | {_fmt_diff(r.get('x86_max_abs_diff'))} | "
                      f"{_pct(r.get('x86_top1_agreement'))} | {_fmt_diff(r.get('fidelity_max_abs_diff'))} | "
                      f"{_pct(r.get('fidelity_top1_agreement'))} |")
@@ -102,7 +102,7 @@ def numerics_table(rows: Sequence[Row]) -> str:
     if differences:
         lines += ["", "Images whose top-1 under the ARM kernels differs from x86 LiteRT's or PyTorch's:", "",
                   "| core | model | image | ARM | x86 | PyTorch |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r['device'].removeprefix('arm-emulated:')} | {r.get('label') or r['model']} | {d['image']} | "
+        lines += [f"| {r['device'].split(':', 1)[-1]} | {r.get('label') or r['model']} | {d['image']} | "
                   f"{d['arm']} | {d['x86']} | {d.get('pytorch') or '-'} |" for r, d in differences]
     return "\n".join(lines) + "\n"
 

@@ -28,6 +28,7 @@ class Device(str, Enum):
     ANDROID = "android"
     BROWSER = "browser"
     ARM_EMULATED = "arm-emulated"
+    X86_EMULATED = "x86-emulated"
 
 
 class AndroidRunnerKind(str, Enum):
@@ -36,6 +37,7 @@ class AndroidRunnerKind(str, Enum):
 
 
 ARM_CPUS = ("cortex-a76", "cortex-a53")
+X86_CPUS = ("Haswell",)
 ARM_REPEATS = 4
 QUICK = {"formats": ("pytorch", "onnx", "tflite"), "precisions": ("fp32",), "threads": (1, 2),
          "warmup": 5, "iters": 40, "rounds": 5}
@@ -91,7 +93,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), or LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md); repeat for one report: --device cpu --device browser."),
+    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), or this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
@@ -115,10 +117,10 @@ def main(
     android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
     benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
     big_cores: bool = typer.Option(False, "--big-cores", help="Android: pin benchmark_model to the fastest cores with taskset."),
-    cpus: str = typer.Option(",".join(ARM_CPUS), "--cpu", help="arm-emulated: comma-separated qemu-aarch64 CPU models, each its own rows."),
-    arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated: images fed through the ARM kernels for the numerics columns."),
-    validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated --model rows: numerics images (default: the bundled validation set)."),
-    reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
+    cpus: str = typer.Option(None, "--cpu", help=f"arm-emulated / x86-emulated: comma-separated qemu CPU models, each its own rows (default {','.join(ARM_CPUS)} / {','.join(X86_CPUS)})."),
+    arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated / x86-emulated: images fed through the emulated kernels for the numerics columns."),
+    validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated / x86-emulated --model rows: numerics images (default: the bundled validation set)."),
+    reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated / x86-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
 
@@ -143,20 +145,28 @@ def main(
         devices = list(dict.fromkeys(device))
         native = [d for d in devices if d is not Device.BROWSER]
         if len(native) > 1:
-            raise UsageError("--device cpu, android and arm-emulated cannot share one run; run them one at a time.")
+            raise UsageError("--device cpu, android, arm-emulated and x86-emulated cannot share one run; run them one "
+                             "at a time.")
         rows: list[dict[str, Any]] = []
         skipped: list[dict[str, str]] = []
         config_dict: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
-        if native == [Device.ARM_EMULATED]:
+        if native in ([Device.ARM_EMULATED], [Device.X86_EMULATED]):
             from hierattn.benchmarks import arm
 
+            on_arm = native == [Device.ARM_EMULATED]
             options = arm.ArmOptions(
-                cpus=_split(cpus) or ARM_CPUS, models=names or (), model_files=tuple(model_files),
+                cpus=_split(cpus) or (ARM_CPUS if on_arm else X86_CPUS), models=names or (),
+                model_files=tuple(model_files),
                 precisions=settings["precisions"], repeats=iters if iters is not None else ARM_REPEATS,
                 images=arm_images, validation_dir=validation_dir, reference_checkpoint=reference_checkpoint,
                 out_dir=out_dir,
             )
-            rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)
+            if on_arm:
+                rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)
+            else:
+                from hierattn.benchmarks.x86_emulated import run_x86_emulated
+
+                rows, skipped, env["x86_emulated"] = run_x86_emulated(options, log)
             config_dict = {"cpus": list(options.cpus), "models": list(options.models),
                            "model_files": [str(p) for p in model_files],
                            "precisions": list(options.precisions or arm.DEFAULT_PRECISIONS),

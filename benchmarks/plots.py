@@ -42,7 +42,7 @@ def _pyplot() -> Any:
 
 def _series_name(row: dict[str, Any]) -> str:
     if row.get("insns_per_inference") is not None:
-        return f"{row['device'].removeprefix('arm-emulated:')} {row['precision']}"
+        return f"{row['device'].split(':', 1)[-1]} {row['precision']}"
     return f"{row['format']} {row['precision']} t{row['threads']}"
 
 

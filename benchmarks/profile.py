@@ -116,11 +116,13 @@ def profile_artifact(
     arm_cpus: Sequence[str] = (),
     log: Callable[[str], None] = print,
     host_kernels: bool = False,
+    x86_cpus: Sequence[str] = (),
 ) -> Profile:
     """Profile ``path`` (.onnx, .tflite or .mlpackage), chosen by its suffix.
 
     ``arm_cpus`` adds, for a .tflite file, its instructions per inference by kernel on each
-    emulated core (``arm_kernels``, minutes per core). ``host_kernels`` adds, for a .tflite file,
+    emulated core (``arm_kernels``, minutes per core); ``x86_cpus`` does the same on emulated AVX2-only
+    x86 models (``Haswell``: docs/arm.md), with rows of device ``x86-emulated``. ``host_kernels`` adds, for a .tflite file,
     this CPU's time per kernel sampled with Linux perf over ``iters`` inferences at ``threads``.
 
     Raises:
@@ -135,6 +137,8 @@ def profile_artifact(
         raise ModelFileError(f"{path} does not exist; check the path or export the model first.")
     if arm_cpus and path.suffix != ".tflite":
         raise UsageError(f"--arm profiles .tflite files only; {path.name} is not one.")
+    if x86_cpus and path.suffix != ".tflite":
+        raise UsageError(f"--x86 profiles .tflite files only; {path.name} is not one.")
     if host_kernels and path.suffix != ".tflite":
         raise UsageError(f"--host-kernels profiles .tflite files only; {path.name} is not one.")
     if path.suffix == ".onnx":
@@ -145,6 +149,14 @@ def profile_artifact(
             from hierattn.benchmarks.arm_kernels import arm_kernel_profile
 
             profile = replace(profile, arm_kernels=tuple(arm_kernel_profile(path, cpu, log) for cpu in arm_cpus))
+        if x86_cpus:
+            from hierattn.benchmarks.arm_kernels import arm_kernel_profile
+            from hierattn.benchmarks.x86_emulated import X86Guest, check_x86_cpus
+
+            check_x86_cpus(tuple(x86_cpus))
+            guest = X86Guest()
+            emulated = tuple(arm_kernel_profile(path, cpu, log, guest=guest) for cpu in x86_cpus)
+            profile = replace(profile, arm_kernels=profile.arm_kernels + emulated)
         if host_kernels:
             from hierattn.benchmarks.host_kernels import host_kernel_profile
 

@@ -27,6 +27,10 @@ def main(
         "", "--arm", help="TFLite: also count instructions per inference by kernel on these emulated cores "
         "(comma-separated qemu CPU models, e.g. cortex-a76,cortex-a53; docs/arm.md), minutes per core.",
     ),
+    x86: str = typer.Option(
+        "", "--x86", help="TFLite: the same count by kernel on emulated AVX2-only x86 CPUs (comma-separated "
+        "qemu-x86_64 models, e.g. Haswell; docs/arm.md).",
+    ),
     host_kernels: bool = typer.Option(
         False, "--host-kernels", help="TFLite: also sample this CPU's time per XNNPACK kernel with Linux perf "
         "(integer vs float work on x86, the counterpart of --arm).",
@@ -37,12 +41,14 @@ def main(
     from hierattn.benchmarks.profile import profile_artifact
 
     cpus = tuple(c.strip() for c in arm.split(",") if c.strip())
+    x86_cpus = tuple(c.strip() for c in x86.split(",") if c.strip())
 
     def log(message: str) -> None:
         print(message, file=sys.stderr)
 
     profiles = run_or_exit(
-        lambda: [profile_artifact(p, iters=iters, threads=threads, arm_cpus=cpus, log=log, host_kernels=host_kernels)
+        lambda: [profile_artifact(p, iters=iters, threads=threads, arm_cpus=cpus, log=log, host_kernels=host_kernels,
+                                  x86_cpus=x86_cpus)
                  for p in artifacts]
     )
     if json_output:
@@ -107,7 +113,7 @@ def _print_arm(console, arm, top: int) -> None:
     data = arm.to_dict()
     total = data["insns_per_inference"]
     kinds = Table("kind", "M insns / inference", "share",
-                  title=f"{arm.cpu} (emulated), LiteRT XNNPACK 1 thread: {total / 1e6:.1f} M instructions per inference")
+                  title=f"{arm.cpu} ({arm.device}), LiteRT XNNPACK 1 thread: {total / 1e6:.1f} M instructions per inference")
     for kind, insns in data["by_kind"].items():
         kinds.add_row(kind, f"{insns / 1e6:.2f}", f"{100 * insns / total:.1f}%")
     console.print(kinds)

@@ -1,0 +1,128 @@
+"""``--device x86-emulated``: exact x86 counts on an emulated AVX2-only CPU, and a small model end to end.
+
+Real qemu-x86_64, the real counting and profiling plugins, this machine's own LiteRT on both sides.
+The emulated CPUID is checked directly (AVX2 and FMA, no AVX-512 or VNNI, whatever the host has),
+and the kernel profile shows XNNPACK choosing its AVX2-class kernels from it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from test_arm_emulated import TINY_SIZE, TORCH_FREE_CLI, TORCH_FREE_PROFILE, _tiny_tflite
+
+from hierattn.benchmarks import arm_emulator, arm_userland, x86_emulated
+from hierattn.benchmarks.schema import schema_errors
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "x86"
+CPU = "Haswell"
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-x86_64") is None or shutil.which("as") is None,
+                                reason="qemu-user / binutils not installed (scripts/bootstrap.sh)")
+
+
+@pytest.fixture(scope="session")
+def plugin() -> Path:
+    return arm_emulator.build_plugin(arm_userland.cache_root())
+
+
+def _assemble(source: Path, exe: Path, *defines: str) -> Path:
+    obj = exe.with_suffix(".o")
+    subprocess.run(["as", *defines, str(source), "-o", str(obj)], check=True)
+    subprocess.run(["ld", "-static", str(obj), "-o", str(exe)], check=True)
+    return exe
+
+
+@pytest.mark.parametrize("iterations", [1, 1000, 123457])
+def test_plugin_counts_a_known_x86_loop_exactly(plugin: Path, tmp_path: Path, iterations: int) -> None:
+    loop = _assemble(FIXTURES / "loop.S", tmp_path / f"loop{iterations}", "--defsym", f"ITER={iterations}")
+    done = arm_emulator.run_counted(plugin, CPU, [str(loop)], {}, qemu=x86_emulated.QEMU_X86)
+    assert done.returncode == 0
+    assert done.insns == 1 + 2 * iterations + 3
+
+
+@pytest.mark.parametrize("cpu", ["Haswell", "EPYC-Rome"])
+def test_emulated_cpuid_is_avx2_without_avx512_or_vnni(plugin: Path, tmp_path: Path, cpu: str) -> None:
+    done = arm_emulator.run_counted(plugin, cpu, [str(_assemble(FIXTURES / "cpuid.S", tmp_path / "cpuid"))], {},
+                                    qemu=x86_emulated.QEMU_X86)
+    leaf1_ecx, leaf7_ebx, leaf7_ecx, leaf7_1_eax = struct.unpack("<4I", done.stdout_bytes)
+    assert leaf1_ecx >> 12 & 1 and leaf1_ecx >> 28 & 1  # FMA, AVX
+    assert leaf7_ebx >> 5 & 1  # AVX2
+    assert not leaf7_ebx >> 16 & 1  # no AVX512F
+    assert not leaf7_ecx >> 11 & 1 and not leaf7_1_eax >> 4 & 1  # no AVX512_VNNI, no AVX_VNNI
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_tflite(tmp_path_factory.mktemp("x86-tiny"))
+
+
+@pytest.fixture(scope="session")
+def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("x86-report")
+    done = subprocess.run(
+        [sys.executable, "-c", TORCH_FREE_CLI, "--device", "x86-emulated", "--cpu", CPU,
+         "--model", str(tiny), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
+         "--markdown", str(out / "report.md")],
+        capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {"json": json.loads((out / "report.json").read_text()), "md": (out / "report.md").read_text(),
+            "out": out}
+
+
+def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
+    document = report["json"]
+    assert schema_errors(document) == []
+    (row,) = document["rows"]
+    assert row["device"] == f"x86-emulated:{CPU}"
+    assert row["backend"] == "litert-x86_64+xnnpack"
+    assert row["insns_per_inference"] > 0 and row["setup_insns"] > row["insns_per_inference"]
+    assert row["median_ms"] is None and row["numerics_images"] == 4
+    # The same float model on AVX2 kernels and on this host's own: same classes, rounding differences only.
+    assert row["x86_top1_agreement"] == 1.0
+    assert row["x86_max_abs_diff"] < 1e-4
+    assert document["environment"]["x86_emulated"]["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
+    assert f"{row['insns_per_inference'] / 1e6:.1f}" in report["md"]
+
+
+def test_counts_are_reproducible(tiny: Path, report: dict[str, Any]) -> None:
+    """The guest runs in a fixed environment, so only the number of inferences differs between runs."""
+    from hierattn.runtime.backends import open_backend
+
+    backend = open_backend(tiny, threads=1)
+    backend.bind_layout("NHWC")
+    images = np.random.default_rng(0).uniform(0, 1, (1, 3, *TINY_SIZE)).astype(np.float32)
+    one = report["out"] / "one.npy"
+    np.save(one, backend.prepare_input(images)[:, None])
+    again, xnnpack = x86_emulated.X86Guest().count(CPU, tiny, one, 3)
+    assert xnnpack
+    assert again.per_inference == pytest.approx(report["json"]["rows"][0]["insns_per_inference"], rel=1e-3)
+
+
+@pytest.mark.parametrize(("cpu", "message"), [("Skylake-Server", "has no avx512f"), ("cortex-a76", "does not emulate it")])
+def test_cpu_it_cannot_honour_is_a_usage_error(tiny: Path, cpu: str, message: str) -> None:
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "x86-emulated", "--cpu", cpu,
+                           "--model", str(tiny)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_kernel_profile_shows_avx2_kernels_and_no_avx512(tiny: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_PROFILE, str(tiny), "--x86", CPU, "--json"],
+                          capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (artifact,) = json.loads(done.stdout)["artifacts"]
+    (profile,) = artifact["arm_kernels"]
+    assert (profile["cpu"], profile["device"]) == (CPU, "x86-emulated")
+    symbols = {k["symbol"] for k in profile["kernels"]}
+    xnnpack = {s for s in symbols if s.startswith("xnn_f32_")}
+    assert any("avx2" in s or "fma3" in s for s in xnnpack), sorted(xnnpack)
+    assert not any("avx512" in s for s in symbols)
