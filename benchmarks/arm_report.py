@@ -116,6 +116,6 @@ def _pct(value: float | None) -> str:
 
 
 def render(rows: Sequence[Row]) -> str:
-    """Both tables, or an empty string when there are no arm-emulated rows."""
+    """Both tables, or an empty string when there are no emulated (instruction-count) rows."""
     counts = count_tables(rows)
-    return "" if not counts else counts + "\nNumerics under the ARM kernels:\n\n" + numerics_table(rows)
+    return "" if not counts else counts + "\nNumerics under the emulated kernels:\n\n" + numerics_table(rows)

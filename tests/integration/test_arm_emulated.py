@@ -40,20 +40,21 @@ def plugin() -> Path:
     return arm_emulator.build_plugin(arm_userland.cache_root())
 
 
-def _assemble(source: Path, exe: Path, *defines: str) -> Path:
+def assemble(source: Path, exe: Path, *defines: str, tools: str = "aarch64-linux-gnu-") -> Path:
+    """A static executable from one assembly file, with binutils of prefix ``tools`` ("" for the host's)."""
     obj = exe.with_suffix(".o")
-    subprocess.run(["aarch64-linux-gnu-as", *defines, str(source), "-o", str(obj)], check=True)
-    subprocess.run(["aarch64-linux-gnu-ld", "-static", str(obj), "-o", str(exe)], check=True)
+    subprocess.run([f"{tools}as", *defines, str(source), "-o", str(obj)], check=True)
+    subprocess.run([f"{tools}ld", "-static", str(obj), "-o", str(exe)], check=True)
     return exe
 
 
 def _loop_binary(tmp: Path, iterations: int) -> Path:
-    return _assemble(LOOP, tmp / f"loop{iterations}", "--defsym", f"ITER={iterations}")
+    return assemble(LOOP, tmp / f"loop{iterations}", "--defsym", f"ITER={iterations}")
 
 
 @pytest.mark.parametrize("cpu", sorted(arm_sysroot.MIDR))
 def test_cpuinfo_midr_is_the_one_qemu_emulates(plugin: Path, tmp_path: Path, cpu: str) -> None:
-    done = arm_emulator.run_counted(plugin, cpu, [str(_assemble(FIXTURES / "midr.S", tmp_path / "midr"))], {})
+    done = arm_emulator.run_counted(plugin, cpu, [str(assemble(FIXTURES / "midr.S", tmp_path / "midr"))], {})
     midr = int.from_bytes(done.stdout_bytes, "little")
     implementer, variant, part, revision = arm_sysroot.MIDR[cpu]
     assert (midr >> 24, midr >> 20 & 0xF, midr >> 4 & 0xFFF, midr & 0xF) == (implementer, variant, part, revision)
@@ -91,12 +92,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _tiny_tflite(tmp_path_factory.mktemp("arm-tiny"))
 
 
-@pytest.fixture(scope="session")
-def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("arm-report")
+def emulated_report(device: str, cpu: str, model: Path, out: Path) -> dict[str, Any]:
+    """``hierattn-bench --device DEVICE`` (torch-free) on one small file: its JSON, Markdown and folder."""
     done = subprocess.run(
-        [sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", CPU,
-         "--model", str(tiny), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
+        [sys.executable, "-c", TORCH_FREE_CLI, "--device", device, "--cpu", cpu,
+         "--model", str(model), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
          "--markdown", str(out / "report.md"), "--plot", str(out / "plot")],
         capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -104,22 +104,31 @@ def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
             "out": out}
 
 
-def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
+def check_small_case_row(report: dict[str, Any], device: str, backend: str, atol: float) -> None:
+    """One valid instruction-count row whose numerics match this host's LiteRT within ``atol``."""
     document = report["json"]
     assert schema_errors(document) == []
     (row,) = document["rows"]
-    assert row["device"] == f"arm-emulated:{CPU}"
-    assert row["backend"] == "litert-aarch64+xnnpack"
+    assert (row["device"], row["backend"]) == (device, backend)
     assert row["insns_per_inference"] > 0 and row["setup_insns"] > row["insns_per_inference"]
     assert row["median_ms"] is None and row["numerics_images"] == 4
-    # A float model on ARM NEON kernels vs x86 AVX kernels: same classes, tiny rounding differences.
     assert row["x86_top1_agreement"] == 1.0
-    assert row["x86_max_abs_diff"] < 1e-3
+    assert row["x86_max_abs_diff"] < atol
     assert row["top1_differences"] == []  # listed per image when a class differs
-    assert document["environment"]["arm_emulated"]["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
-    millions = f"{row['insns_per_inference'] / 1e6:.1f}"
-    assert millions in report["md"]
+    facts = document["environment"][device.split(":")[0].replace("-", "_")]
+    assert facts["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
+    assert f"{row['insns_per_inference'] / 1e6:.1f}" in report["md"]
     assert (report["out"] / "plot_insns.png").stat().st_size > 0
+
+
+@pytest.fixture(scope="session")
+def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return emulated_report("arm-emulated", CPU, tiny, tmp_path_factory.mktemp("arm-report"))
+
+
+def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
+    # A float model on ARM NEON kernels vs x86 AVX kernels: same classes, tiny rounding differences.
+    check_small_case_row(report, f"arm-emulated:{CPU}", "litert-aarch64+xnnpack", atol=1e-3)
 
 
 def _first_image(tiny: Path, path: Path) -> Path:

@@ -17,10 +17,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_arm_emulated import TINY_SIZE, TORCH_FREE_CLI, TORCH_FREE_PROFILE, _tiny_tflite
+from test_arm_emulated import (
+    TINY_SIZE,
+    TORCH_FREE_CLI,
+    TORCH_FREE_PROFILE,
+    _tiny_tflite,
+    assemble,
+    check_small_case_row,
+    emulated_report,
+)
 
 from hierattn.benchmarks import arm_emulator, arm_userland, x86_emulated
-from hierattn.benchmarks.schema import schema_errors
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "x86"
 CPU = "Haswell"
@@ -35,10 +42,7 @@ def plugin() -> Path:
 
 
 def _assemble(source: Path, exe: Path, *defines: str) -> Path:
-    obj = exe.with_suffix(".o")
-    subprocess.run(["as", *defines, str(source), "-o", str(obj)], check=True)
-    subprocess.run(["ld", "-static", str(obj), "-o", str(exe)], check=True)
-    return exe
+    return assemble(source, exe, *defines, tools="")
 
 
 @pytest.mark.parametrize("iterations", [1, 1000, 123457])
@@ -67,30 +71,12 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def report(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("x86-report")
-    done = subprocess.run(
-        [sys.executable, "-c", TORCH_FREE_CLI, "--device", "x86-emulated", "--cpu", CPU,
-         "--model", str(tiny), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
-         "--markdown", str(out / "report.md")],
-        capture_output=True, text=True, timeout=1200, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return {"json": json.loads((out / "report.json").read_text()), "md": (out / "report.md").read_text(),
-            "out": out}
+    return emulated_report("x86-emulated", CPU, tiny, tmp_path_factory.mktemp("x86-report"))
 
 
 def test_small_case_row_is_a_valid_report_row(report: dict[str, Any]) -> None:
-    document = report["json"]
-    assert schema_errors(document) == []
-    (row,) = document["rows"]
-    assert row["device"] == f"x86-emulated:{CPU}"
-    assert row["backend"] == "litert-x86_64+xnnpack"
-    assert row["insns_per_inference"] > 0 and row["setup_insns"] > row["insns_per_inference"]
-    assert row["median_ms"] is None and row["numerics_images"] == 4
     # The same float model on AVX2 kernels and on this host's own: same classes, rounding differences only.
-    assert row["x86_top1_agreement"] == 1.0
-    assert row["x86_max_abs_diff"] < 1e-4
-    assert document["environment"]["x86_emulated"]["wheel_versions"]["ai-edge-litert"] == row["backend_version"]
-    assert f"{row['insns_per_inference'] / 1e6:.1f}" in report["md"]
+    check_small_case_row(report, f"x86-emulated:{CPU}", "litert-x86_64+xnnpack", atol=1e-4)
 
 
 def test_counts_are_reproducible(tiny: Path, report: dict[str, Any]) -> None:
