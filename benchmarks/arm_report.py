@@ -87,7 +87,7 @@ def count_tables(rows: Sequence[Row]) -> str:
 
 
 def numerics_table(rows: Sequence[Row]) -> str:
-    """ARM-kernel outputs vs the same file on x86 LiteRT and vs PyTorch, per row."""
+    """Emulated-kernel outputs vs the same file on this host's LiteRT and vs PyTorch, per row."""
     rows = arm_rows(rows)
     if not rows:
         return ""
@@ -100,8 +100,8 @@ def numerics_table(rows: Sequence[Row]) -> str:
                      f"{_pct(r.get('fidelity_top1_agreement'))} |")
     differences = [(r, d) for r in rows for d in r.get("top1_differences") or []]
     if differences:
-        lines += ["", "Images whose top-1 under the ARM kernels differs from x86 LiteRT's or PyTorch's:", "",
-                  "| core | model | image | ARM | x86 | PyTorch |", "|---|---|---|---|---|---|"]
+        lines += ["", "Images whose top-1 under the emulated kernels differs from this host's LiteRT or PyTorch's:",
+                  "", "| core | model | image | emulated | this host | PyTorch |", "|---|---|---|---|---|---|"]
         lines += [f"| {r['device'].split(':', 1)[-1]} | {r.get('label') or r['model']} | {d['image']} | "
                   f"{d['arm']} | {d['x86']} | {d.get('pytorch') or '-'} |" for r, d in differences]
     return "\n".join(lines) + "\n"
