@@ -58,7 +58,7 @@ class ArmOptions:
             raise UsageError("Nothing to run: give --models or --model FILE.tflite.")
         for path in self.model_files:
             if path.suffix != ".tflite" or not path.is_file():
-                raise UsageError(f"--model {path}: --device arm-emulated runs existing .tflite files only.")
+                raise UsageError(f"--model {path}: the emulated devices run existing .tflite files only.")
         if self.reference_checkpoint is not None and not self.reference_checkpoint.is_file():
             raise UsageError(f"--reference-checkpoint {self.reference_checkpoint} does not exist.")
         unknown = [p for p in self.precisions or () if p not in ("fp32", "fp16", "int8-dynamic", "int8")]

@@ -139,6 +139,10 @@ def profile_artifact(
         raise UsageError(f"--arm profiles .tflite files only; {path.name} is not one.")
     if x86_cpus and path.suffix != ".tflite":
         raise UsageError(f"--x86 profiles .tflite files only; {path.name} is not one.")
+    if x86_cpus:
+        from hierattn.benchmarks.x86_emulated import check_x86_cpus
+
+        check_x86_cpus(tuple(x86_cpus))
     if host_kernels and path.suffix != ".tflite":
         raise UsageError(f"--host-kernels profiles .tflite files only; {path.name} is not one.")
     if path.suffix == ".onnx":
@@ -151,9 +155,8 @@ def profile_artifact(
             profile = replace(profile, arm_kernels=tuple(arm_kernel_profile(path, cpu, log) for cpu in arm_cpus))
         if x86_cpus:
             from hierattn.benchmarks.arm_kernels import arm_kernel_profile
-            from hierattn.benchmarks.x86_emulated import X86Guest, check_x86_cpus
+            from hierattn.benchmarks.x86_emulated import X86Guest
 
-            check_x86_cpus(tuple(x86_cpus))
             guest = X86Guest()
             emulated = tuple(arm_kernel_profile(path, cpu, log, guest=guest) for cpu in x86_cpus)
             profile = replace(profile, arm_kernels=profile.arm_kernels + emulated)

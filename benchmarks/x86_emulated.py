@@ -83,9 +83,9 @@ def check_x86_cpus(cpus: tuple[str, ...]) -> None:
     for cpu in cpus:
         dropped = dropped_vector_features(cpu)
         if dropped:
-            raise UsageError(f"--cpu {cpu}: qemu's translator has no {', '.join(dropped)}, so it would run as another "
-                             "CPU under this name; use an AVX2 model such as Haswell, Broadwell, Skylake-Client or "
-                             "EPYC-Rome.")
+            raise UsageError(f"x86 CPU model {cpu}: qemu's translator has no {', '.join(dropped)}, so it would run as "
+                             "another CPU under this name; use an AVX2 model such as Haswell, Broadwell, Skylake-Client "
+                             "or EPYC-Rome.")
 
 
 def run_x86_emulated(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:

@@ -112,3 +112,11 @@ def test_kernel_profile_shows_avx2_kernels_and_no_avx512(tiny: Path) -> None:
     xnnpack = {s for s in symbols if s.startswith("xnn_f32_")}
     assert any("avx2" in s or "fma3" in s for s in xnnpack), sorted(xnnpack)
     assert not any("avx512" in s for s in symbols)
+
+
+def test_profile_refuses_a_cpu_it_cannot_honour_before_any_work(tiny: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_PROFILE, str(tiny), "--x86", "Skylake-Server"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert "has no avx512f" in done.stderr and "Traceback" not in done.stderr
+    assert "XNNPACK delegate" not in done.stderr  # refused before the file was opened
