@@ -50,15 +50,18 @@ class ArmOptions:
     validation_dir: Path | None = None
     reference_checkpoint: Path | None = None
     out_dir: Path = Path("bench-out")
+    formats: tuple[str, ...] = ("tflite",)  # what --models exports (x86-emulated: also onnx)
+    runnable: tuple[str, ...] = ("tflite",)  # the --model files the guest can run (x86-emulated: also .onnx)
 
     def validate(self) -> None:
         if self.repeats < 1 or self.images < 1:
             raise UsageError("--iters (inferences per counted run) and --arm-images must be at least 1.")
         if not self.models and not self.model_files:
             raise UsageError("Nothing to run: give --models or --model FILE.tflite.")
+        suffixes = " or ".join(f".{f}" for f in self.runnable)
         for path in self.model_files:
-            if path.suffix != ".tflite" or not path.is_file():
-                raise UsageError(f"--model {path}: the emulated devices run existing .tflite files only.")
+            if path.suffix.lstrip(".") not in self.runnable or not path.is_file():
+                raise UsageError(f"--model {path}: this emulated device runs existing {suffixes} files only.")
         if self.reference_checkpoint is not None and not self.reference_checkpoint.is_file():
             raise UsageError(f"--reference-checkpoint {self.reference_checkpoint} does not exist.")
         unknown = [p for p in self.precisions or () if p not in ("fp32", "fp16", "int8-dynamic", "int8")]
@@ -68,7 +71,7 @@ class ArmOptions:
 
 @dataclass
 class _Job:
-    """One .tflite file, its model facts, the NCHW numerics images and their PyTorch logits (if any)."""
+    """One .tflite (or .onnx) file, its model facts, the NCHW numerics images and their PyTorch logits (if any)."""
 
     model: str
     precision: str
@@ -118,6 +121,10 @@ class EmulatedGuest:
     def facts(self) -> dict[str, Any]:
         """What the report's environment block records about the emulated side."""
         raise NotImplementedError
+
+    def backend_of(self, model: Path, xnnpack: bool) -> dict[str, str | None]:
+        """The row's ``backend`` and ``backend_version`` for a file run in this guest."""
+        return {"backend": f"{self.backend}+xnnpack" if xnnpack else self.backend, "backend_version": self.litert_version}
 
     def run(self, cpu: str, model: Path, inputs: Path, repeats: int, outputs: Path | None) -> arm_emulator.CountedRun:
         done = arm_emulator.counted(*self.launch(self.plugin, cpu, model, inputs, repeats, outputs), self.qemu)
@@ -201,9 +208,10 @@ def _zoo_jobs(options: ArmOptions, log: Log) -> list[_Job]:
         info = _model_info(name, model, spec)
         images = synthetic_batch(spec, count=options.images)
         logits = TorchRunner(model, 1, 1, spec.input_size).infer(images)
-        for precision in options.precisions or DEFAULT_PRECISIONS:
-            artifact = cached_artifact(model, spec, "tflite", precision, options.out_dir / "artifacts", log)
-            jobs.append(_Job(name, precision, artifact.path, artifact.spec or spec, info, images, logits))
+        for fmt in options.formats:
+            for precision in options.precisions or DEFAULT_PRECISIONS:
+                artifact = cached_artifact(model, spec, fmt, precision, options.out_dir / "artifacts", log)
+                jobs.append(_Job(name, precision, artifact.path, artifact.spec or spec, info, images, logits))
     return jobs
 
 
@@ -266,10 +274,9 @@ def _row(job: _Job, guest: EmulatedGuest, cpu: str, count: Count, xnnpack: bool,
     info = job.info
     return {
         "device": f"{guest.device_prefix}:{cpu}", "model": job.model, "label": info.label, "family": info.family,
-        "format": "tflite", "precision": job.precision,
-        "backend": f"{guest.backend}+xnnpack" if xnnpack else guest.backend,
-        "backend_version": guest.litert_version,
-        "threads": 1, "threads_observed": None, "threads_check": "num_threads=1 (the counter needs one guest thread)",
+        "format": job.path.suffix.lstrip("."), "precision": job.precision,
+        **guest.backend_of(job.path, xnnpack),
+        "threads": 1, "threads_observed": None, "threads_check": "1 thread (the counter needs one guest thread)",
         "batch": 1, "warmup": 1, "iters": count.repeats,
         "insns_per_inference": count.per_inference, "setup_insns": count.setup,
         "numerics_images": n_images,
@@ -313,6 +320,8 @@ def _run_job(guest: EmulatedGuest, job: _Job, cpus: tuple[str, ...], repeats: in
 
 def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
     """Count and check every TFLite artifact on every emulated core; returns (rows, skipped, environment facts)."""
+    if options.formats != ("tflite",):
+        raise UsageError("--device arm-emulated runs .tflite files only (the aarch64 guest has LiteRT, not ONNX Runtime).")
     options.validate()
     arm_emulator.check_cpus(options.cpus)
     unsupported = [c for c in options.cpus if c not in arm_sysroot.MIDR]
@@ -333,7 +342,8 @@ def run_emulated(options: ArmOptions, guest: EmulatedGuest, log: Log
             rows += _run_job(guest, job, options.cpus, options.repeats, log)
         except HierAttnError as exc:
             log(f"skipping {job.model} {job.precision}: {exc}")
-            skipped.append({"model": job.model, "format": "tflite", "precision": job.precision, "reason": str(exc)})
+            skipped.append({"model": job.model, "format": job.path.suffix.lstrip("."), "precision": job.precision,
+                            "reason": str(exc)})
     if not rows:
         raise HierAttnError("No artifact ran under emulation; see the skipped reasons above.")
     return rows, skipped, {"cpus": list(options.cpus), **guest.facts()}

@@ -159,7 +159,7 @@ def main(
                 model_files=tuple(model_files),
                 precisions=settings["precisions"], repeats=iters if iters is not None else ARM_REPEATS,
                 images=arm_images, validation_dir=validation_dir, reference_checkpoint=reference_checkpoint,
-                out_dir=out_dir,
+                out_dir=out_dir, formats=settings["formats"] or ("tflite",),
             )
             if on_arm:
                 rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)

@@ -1,4 +1,4 @@
-"""``--device x86-emulated``: TFLite files on this machine's own LiteRT under ``qemu-x86_64 -cpu MODEL``.
+"""``--device x86-emulated``: TFLite and ONNX files on this machine's own runtimes under ``qemu-x86_64 -cpu MODEL``.
 
 x86 int8 speed depends on the host's instruction set: XNNPACK's int8 kernels gain most from
 VNNI dot products and AMX tiles, and on an AVX2-only CPU they can be slower than fp32. A host
@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from hierattn.runtime.errors import UsageError
 
 QEMU_X86 = "qemu-x86_64"
 DEFAULT_CPUS: tuple[str, ...] = ("Haswell",)
+FORMATS: tuple[str, ...] = ("tflite", "onnx")  # LiteRT + XNNPACK, and ONNX Runtime's CPU provider (MLAS)
 # qemu warns "TCG doesn't support requested feature: CPUID.07H:EBX.avx512f [bit 16]" for each
 # feature a model asks for that the translator lacks; vector ones would change the kernels.
 _DROPPED_FEATURE = re.compile(r"TCG doesn't support requested feature: CPUID\.[0-9A-Fa-f]+H:E[A-D]X\.([\w-]+)")
@@ -53,14 +55,23 @@ class X86Guest(EmulatedGuest):
 
     @property
     def litert_version(self) -> str | None:
-        try:
-            return metadata.version("ai-edge-litert")
-        except metadata.PackageNotFoundError:
-            return None
+        return _version("ai-edge-litert")
 
     def facts(self) -> dict[str, Any]:
         return {"qemu": arm_emulator.qemu_version(QEMU_X86), "python": sys.executable,
-                "wheel_versions": {"ai-edge-litert": self.litert_version}}
+                "wheel_versions": {"ai-edge-litert": self.litert_version, "onnxruntime": _version("onnxruntime")}}
+
+    def backend_of(self, model: Path, xnnpack: bool) -> dict[str, str | None]:
+        if model.suffix == ".onnx":
+            return {"backend": "onnxruntime-x86_64", "backend_version": _version("onnxruntime")}
+        return super().backend_of(model, xnnpack)
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def guest_env() -> dict[str, str]:
@@ -90,6 +101,10 @@ def check_x86_cpus(cpus: tuple[str, ...]) -> None:
 
 def run_x86_emulated(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
     """Count and check every TFLite artifact on every emulated x86 model; (rows, skipped, environment facts)."""
+    unknown = [f for f in options.formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"--formats {', '.join(unknown)}: x86-emulated runs {' and '.join(FORMATS)} files.")
+    options = replace(options, runnable=FORMATS)
     options.validate()
     check_x86_cpus(options.cpus)
     return run_emulated(options, X86Guest(), log)

@@ -28,6 +28,7 @@ from test_arm_emulated import (
 )
 
 from hierattn.benchmarks import arm_emulator, arm_userland, x86_emulated
+from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "x86"
 CPU = "Haswell"
@@ -120,3 +121,48 @@ def test_profile_refuses_a_cpu_it_cannot_honour_before_any_work(tiny: Path) -> N
     assert done.returncode == 2
     assert "has no avx512f" in done.stderr and "Traceback" not in done.stderr
     assert "XNNPACK delegate" not in done.stderr  # refused before the file was opened
+
+
+def _tiny_onnx(directory: Path) -> Path:
+    """A small float CNN as ONNX (NCHW [1, 3, 32, 32] -> 8 logits), and its sidecar."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weights = {"w1": rng.normal(0, 0.3, (8, 3, 3, 3)), "b1": rng.normal(0, 0.1, 8),
+               "w2": rng.normal(0, 0.3, (8, 8)), "b2": rng.normal(0, 0.1, 8)}
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w1", "b1"], ["c"], strides=[2, 2], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c"], ["r"]),
+         helper.make_node("GlobalAveragePool", ["r"], ["g"]),
+         helper.make_node("Flatten", ["g"], ["f"]),
+         helper.make_node("Gemm", ["f", "w2", "b2"], ["logits"], transB=1)],
+        "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, *TINY_SIZE])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 8])],
+        [numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()])
+    path = directory / "tiny_onnx_fp32.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9), path)
+    sidecar_path(path).write_text(ModelSpec(input_size=TINY_SIZE, layout="NCHW", arch="tiny_onnx",
+                                            precision="fp32").to_json())
+    return path
+
+
+def test_onnx_file_is_counted_on_onnx_runtime(tmp_path: Path) -> None:
+    model = _tiny_onnx(tmp_path)
+    out = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "x86-emulated", "--model", str(model),
+                           "--iters", "2", "--arm-images", "2", "--json", str(out)],
+                          capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (row,) = json.loads(out.read_text())["rows"]
+    assert (row["format"], row["backend"]) == ("onnx", "onnxruntime-x86_64")
+    assert row["insns_per_inference"] > 0
+    assert row["x86_top1_agreement"] == 1.0 and row["x86_max_abs_diff"] < 1e-4
+
+
+def test_arm_emulated_refuses_onnx(tmp_path: Path) -> None:
+    model = _tiny_onnx(tmp_path)
+    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--formats", "onnx",
+                           "--model", str(model)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert "runs .tflite files only" in done.stderr and "Traceback" not in done.stderr
