@@ -26,14 +26,14 @@ def _ratio(a: Row | None, b: Row | None) -> float | None:
 
 
 def insn_ratios(rows: Sequence[Row], model: str = MODEL, baseline: str = BASELINE) -> list[dict[str, Any]]:
-    """Per emulated core: every row over its own fp32 row, and ``model`` over ``baseline`` per precision."""
-    cells = {(r["device"], r["model"], r["precision"]): r for r in arm_rows(rows)}
+    """Per emulated core and format: every row over its own fp32 row, and ``model`` over ``baseline``."""
+    cells = {(r["device"], r.get("format", "tflite"), r["model"], r["precision"]): r for r in arm_rows(rows)}
     result = []
-    for (device, name, precision), row in sorted(cells.items()):
-        item: dict[str, Any] = {"device": device, "model": name, "precision": precision,
-                                "over_fp32": _ratio(row, cells.get((device, name, "fp32")))}
+    for (device, fmt, name, precision), row in sorted(cells.items()):
+        item: dict[str, Any] = {"device": device, "format": fmt, "model": name, "precision": precision,
+                                "over_fp32": _ratio(row, cells.get((device, fmt, name, "fp32")))}
         if name == model:
-            item[f"{model}_over_{baseline}"] = _ratio(row, cells.get((device, baseline, precision)))
+            item[f"{model}_over_{baseline}"] = _ratio(row, cells.get((device, fmt, baseline, precision)))
         result.append(item)
     return result
 
@@ -59,18 +59,20 @@ def _precisions(rows: Sequence[Row]) -> list[str]:
 
 
 def count_tables(rows: Sequence[Row]) -> str:
-    """Per emulated core: M guest instructions per inference (models x precision) and int8/fp32."""
+    """Per emulated core and runtime: M guest instructions per inference (models x precision) and int8/fp32."""
     rows = arm_rows(rows)
     if not rows:
         return ""
     precisions = _precisions(rows)
     parts = []
-    for device in sorted({r["device"] for r in rows}):
-        cells = {(r["model"], r["precision"]): r for r in rows if r["device"] == device}
-        models = list(dict.fromkeys(r["model"] for r in rows if r["device"] == device))
+    for device, fmt in sorted({(r["device"], r.get("format", "tflite")) for r in rows}):
+        group = [r for r in rows if r["device"] == device and r.get("format", "tflite") == fmt]
+        cells = {(r["model"], r["precision"]): r for r in group}
+        models = list(dict.fromkeys(r["model"] for r in group))
         ratio_cols = [p for p in precisions if p != "fp32"] if "fp32" in precisions else []
         header = ["model", "MACs (G)", *(f"{p} M insns" for p in precisions), *(f"{p} / fp32" for p in ratio_cols)]
-        lines = [f"{device.split(':', 1)[-1]} (emulated), LiteRT XNNPACK 1 thread, "
+        runtime = "ONNX Runtime" if fmt == "onnx" else "LiteRT XNNPACK"
+        lines = [f"{device.split(':', 1)[-1]} (emulated), {runtime} 1 thread, "
                  "million guest instructions per inference:", "",
                  "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for model in models:

@@ -121,3 +121,18 @@ def test_top1_differences_name_the_image_and_the_three_classes(tmp_path: Any) ->
     assert document["rows"][0]["top1_differences"] == found
     write_csv(document["rows"], tmp_path / "rows.csv")
     assert json.dumps(found).replace('"', '""') in (tmp_path / "rows.csv").read_text()
+
+
+def test_tflite_and_onnx_rows_of_one_emulated_cpu_get_their_own_tables_and_ratios() -> None:
+    def row(fmt: str, precision: str, insns: float) -> dict[str, Any]:
+        return {"device": "x86-emulated:Haswell", "format": fmt, "model": "hierattn_xs", "label": "HierAttn-xs",
+                "precision": precision, "insns_per_inference": insns, "macs_g": 0.41}
+
+    rows = [row("tflite", "fp32", 100e6), row("tflite", "int8", 50e6), row("onnx", "fp32", 200e6),
+            row("onnx", "int8", 300e6)]
+    over_fp32 = {(r["format"], r["precision"]): r["over_fp32"] for r in arm_report.insn_ratios(rows)}
+    assert over_fp32 == {("tflite", "fp32"): 1.0, ("tflite", "int8"): 0.5, ("onnx", "fp32"): 1.0, ("onnx", "int8"): 1.5}
+    tables = arm_report.count_tables(rows)
+    assert "Haswell (emulated), ONNX Runtime 1 thread" in tables
+    assert "Haswell (emulated), LiteRT XNNPACK 1 thread" in tables
+    assert "| 200.0 | 300.0 | 1.50 |" in tables and "| 100.0 | 50.0 | 0.50 |" in tables
