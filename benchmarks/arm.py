@@ -59,6 +59,9 @@ class ArmOptions:
         if not self.models and not self.model_files:
             raise UsageError("Nothing to run: give --models or --model FILE.tflite.")
         suffixes = " or ".join(f".{f}" for f in self.runnable)
+        unrunnable = [f for f in self.formats if f not in self.runnable]
+        if unrunnable:
+            raise UsageError(f"--formats {', '.join(unrunnable)}: this emulated device runs {suffixes} files only.")
         for path in self.model_files:
             if path.suffix.lstrip(".") not in self.runnable or not path.is_file():
                 raise UsageError(f"--model {path}: this emulated device runs existing {suffixes} files only.")
@@ -320,8 +323,6 @@ def _run_job(guest: EmulatedGuest, job: _Job, cpus: tuple[str, ...], repeats: in
 
 def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
     """Count and check every TFLite artifact on every emulated core; returns (rows, skipped, environment facts)."""
-    if options.formats != ("tflite",):
-        raise UsageError("--device arm-emulated runs .tflite files only (the aarch64 guest has LiteRT, not ONNX Runtime).")
     options.validate()
     arm_emulator.check_cpus(options.cpus)
     unsupported = [c for c in options.cpus if c not in arm_sysroot.MIDR]

@@ -137,11 +137,11 @@ def profile_artifact(
         raise ModelFileError(f"{path} does not exist; check the path or export the model first.")
     if arm_cpus and path.suffix != ".tflite":
         raise UsageError(f"--arm profiles .tflite files only; {path.name} is not one.")
-    if x86_cpus and path.suffix != ".tflite":
-        raise UsageError(f"--x86 profiles .tflite files only; {path.name} is not one.")
     if x86_cpus:
         from hierattn.benchmarks.x86_emulated import check_x86_cpus
 
+        if path.suffix != ".tflite":
+            raise UsageError(f"--x86 profiles .tflite files only; {path.name} is not one.")
         check_x86_cpus(tuple(x86_cpus))
     if host_kernels and path.suffix != ".tflite":
         raise UsageError(f"--host-kernels profiles .tflite files only; {path.name} is not one.")

@@ -38,7 +38,7 @@ VECTOR_FEATURES = ("avx512", "vnni", "amx", "avx-ifma", "avx-vnni", "fp16")
 
 
 class X86Guest(EmulatedGuest):
-    """This interpreter's LiteRT under ``qemu-x86_64 -cpu CPU`` with the counting plugin."""
+    """This interpreter's LiteRT and ONNX Runtime under ``qemu-x86_64 -cpu CPU`` with the counting plugin."""
 
     device_prefix = "x86-emulated"
     backend = "litert-x86_64"
@@ -100,10 +100,7 @@ def check_x86_cpus(cpus: tuple[str, ...]) -> None:
 
 
 def run_x86_emulated(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
-    """Count and check every TFLite artifact on every emulated x86 model; (rows, skipped, environment facts)."""
-    unknown = [f for f in options.formats if f not in FORMATS]
-    if unknown:
-        raise UsageError(f"--formats {', '.join(unknown)}: x86-emulated runs {' and '.join(FORMATS)} files.")
+    """Count and check every TFLite and ONNX artifact on every emulated x86 model; (rows, skipped, facts)."""
     options = replace(options, runnable=FORMATS)
     options.validate()
     check_x86_cpus(options.cpus)

@@ -68,6 +68,15 @@ def test_plugin_counts_a_known_loop_exactly(plugin: Path, tmp_path: Path, cpu: s
     assert done.insns == 1 + 2 * iterations + 3
 
 
+def usage_error(snippet: str, *args: str) -> str:
+    """Run a torch-free CLI snippet that must fail as a usage error: exit 2, one message, no traceback."""
+    done = subprocess.run([sys.executable, "-c", snippet, *args], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    return done.stderr
+
+
 def _tiny_tflite(directory: Path) -> Path:
     """A small float CNN with the demo's classes, input [1, 32, 32, 3], and its sidecar."""
     import tensorflow as tf
@@ -165,10 +174,7 @@ def test_guest_outputs_match_x86_on_the_same_input(tiny: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize(("cpu", "message"), [("cortex-x9", "does not emulate it"), ("max", "no /proc/cpuinfo model")])
 def test_unsupported_cpu_is_a_usage_error(tiny: Path, cpu: str, message: str) -> None:
-    done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", cpu,
-                           "--model", str(tiny)], capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
+    assert message in usage_error(TORCH_FREE_CLI, "--device", "arm-emulated", "--cpu", cpu, "--model", str(tiny))
 
 
 @pytest.mark.parametrize("iterations", [1000, 123457])
@@ -213,10 +219,7 @@ def test_kernel_profile_of_a_small_model_adds_up_to_its_count(tiny: Path, report
 def test_kernel_profile_refuses_formats_other_than_tflite(tmp_path: Path) -> None:
     onnx = tmp_path / "model.onnx"
     onnx.write_bytes(b"not used")
-    done = subprocess.run([sys.executable, "-c", TORCH_FREE_PROFILE, str(onnx), "--arm", CPU],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 2
-    assert "--arm profiles .tflite files only" in done.stderr and "Traceback" not in done.stderr
+    assert "--arm profiles .tflite files only" in usage_error(TORCH_FREE_PROFILE, str(onnx), "--arm", CPU)
 
 
 def test_fp16_metadata_runs_float_ops_in_fp16_only_on_a_core_with_fp16_arithmetic(tiny: Path, tmp_path: Path) -> None:
