@@ -21,6 +21,7 @@ from hierattn.runtime.spec import ModelSpec
 if TYPE_CHECKING:
     import torch
 
+    from hierattn.export.int8_profiles import Int8Profile
     from hierattn.export.validation import ValidationResult
 
 
@@ -56,6 +57,8 @@ class ConversionRequest:
         opset: ONNX opset for formats that go through ONNX.
         dynamic_batch: export with a dynamic batch axis where the format allows it.
         workdir: scratch directory the converter may use; deleted by the pipeline afterwards.
+        int8_profile: int8 recipes to apply instead of the model family's (``export.int8_profiles``);
+            for measuring other recipes, e.g. ``scripts/int8_bound.py``.
     """
 
     model: torch.nn.Module
@@ -65,6 +68,13 @@ class ConversionRequest:
     calibration: np.ndarray | None = None
     opset: int = 20
     dynamic_batch: bool = False
+    int8_profile: Int8Profile | None = None
+
+    def int8_recipes(self) -> Int8Profile:
+        """The int8 recipes for this model: the override, else its family's registered profile."""
+        from hierattn.export.int8_profiles import int8_profile
+
+        return self.int8_profile or int8_profile(self.spec.arch)
 
 
 @dataclass(frozen=True)

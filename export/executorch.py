@@ -105,9 +105,7 @@ class ExecuTorchConverter(Converter):
         model = request.model
         if request.precision is Precision.INT8:
             from hierattn.export.executorch_quant import quantize
-            from hierattn.export.int8_profiles import int8_profile
-
-            profile = int8_profile(request.spec.arch)
+            profile = request.int8_recipes()
             model, recipe = quantize(model, example, request.calibration, profile.tflite, profile.name)
         elif request.precision is Precision.FP16:
             model, recipe = _half_with_float_io(model), dict(FP16_RECIPE)

@@ -168,9 +168,7 @@ def apply_recipe(source: Path, destination: Path, recipe: QuantRecipe, calibrati
 
 def quantize(source: Path, destination: Path, request: ConversionRequest) -> dict[str, object]:
     """Quantize for ``request.precision`` with the model family's recipe; return the recipe for metadata."""
-    from hierattn.export.int8_profiles import int8_profile
-
-    profile = int8_profile(request.spec.arch)
+    profile = request.int8_recipes()
     recipe = profile.onnx_dynamic if request.precision is Precision.INT8_DYNAMIC else profile.onnx_static
     excluded = apply_recipe(source, destination, recipe, request.calibration)
     data = recipe.to_dict()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hierattn.export.base import ExportFormat, Precision
+from hierattn.export.int8_profiles import Int8Profile
 from hierattn.export.validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
 
 
@@ -37,6 +38,8 @@ class ExportOptions:
         all_pairs: skip precisions a format does not support instead of failing (``--format all``).
         optimize: export fp32/fp16 from the model's deploy form (exact graph rewrites, see
             ``hierattn.models.deploy``); False exports the plain module (``--no-optimize``).
+        int8_profile: int8 recipes to use instead of the model family's (Python API only: for
+            measuring other recipes; the artifact's metadata names the profile applied).
     """
 
     formats: tuple[ExportFormat, ...]
@@ -52,6 +55,7 @@ class ExportOptions:
     threads: int | None = None
     all_pairs: bool = False
     optimize: bool = True
+    int8_profile: Int8Profile | None = None
 
 
 @dataclass(frozen=True)

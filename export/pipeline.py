@@ -209,6 +209,7 @@ def _export_one(
                 calibration=calibration,
                 opset=options.opset,
                 dynamic_batch=options.dynamic_batch,
+                int8_profile=options.int8_profile,
             )
             request.workdir.mkdir()
             with contextlib.redirect_stdout(sys.stderr):

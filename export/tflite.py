@@ -65,10 +65,9 @@ class TFLiteConverter(Converter):
             shutil.copyfile(converted.float16, destination)
             recipe = _fp16_recipe()
         else:
-            from hierattn.export.int8_profiles import int8_profile
             from hierattn.export.tflite_quant import quantize
 
-            profile = int8_profile(request.spec.arch)
+            profile = request.int8_recipes()
             recipe = quantize(
                 converted.saved_model, destination, request.precision, request.calibration, request.workdir,
                 profile.tflite, profile.name,

@@ -138,3 +138,24 @@ def test_mac_census_splits_the_recipe_into_integer_and_float(tmp_path: Path) -> 
     int8 = onnx_macs(out)
     assert int8.by_op == {"Conv": {"integer": conv[2], "float": conv[0] + conv[1]}, "Gemm": {"integer": 0, "float": 64}}
     assert int8.integer_share == pytest.approx(conv[2] / (sum(conv) + 64)) and not int8.uncounted
+
+
+def test_a_request_can_override_the_family_recipe(tmp_path: Path) -> None:
+    """``ConversionRequest.int8_profile`` (``scripts/int8_bound.py``) replaces the registered recipe,
+    and the metadata names the profile that was applied."""
+    from hierattn.export.base import ConversionRequest, Precision
+    from hierattn.export.int8_profiles import HIERATTN_PROFILE
+    from hierattn.export.onnx_quant import quantize
+    from hierattn.runtime.spec import ModelSpec
+
+    source = small_cnn(tmp_path / "fp32.onnx")
+    no_stem = replace(HIERATTN_PROFILE, name="bound", onnx_static=replace(STATIC_RECIPE, float_stem_stride=0))
+    spec = ModelSpec(arch="hierattn_xs")
+    written = {}
+    for name, override in (("family", None), ("override", no_stem)):
+        request = ConversionRequest(model=None, spec=spec, precision=Precision.INT8, workdir=tmp_path,  # type: ignore[arg-type]
+                                    calibration=calibration(), int8_profile=override)
+        recipe = quantize(source, tmp_path / f"{name}.onnx", request)
+        written[name] = (recipe["profile"], onnx.load(str(tmp_path / f"{name}.onnx")))
+    assert written["family"][0] == "hierattn" and not weight_is_quantized(written["family"][1], "conv0")
+    assert written["override"][0] == "bound" and weight_is_quantized(written["override"][1], "conv0")
