@@ -21,6 +21,31 @@ from hierattn.runtime.errors import UsageError
 TEMP_PREFIX = ".hierattn-export-"
 
 
+def missing_ancestors(directory: Path) -> list[Path]:
+    """``directory`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for path in (directory, *directory.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+@contextlib.contextmanager
+def removed_if_left_empty(created: list[Path]) -> Iterator[None]:
+    """On failure, remove the directories in ``created`` (deepest first) that are still empty, so a
+    run that stops before writing anything leaves no trace on disk."""
+    try:
+        yield
+    except BaseException:
+        for path in created:
+            try:
+                path.rmdir()
+            except OSError:  # not empty (or gone): its parents are not empty either
+                break
+        raise
+
+
 def ensure_writable_dir(directory: Path) -> None:
     """Create ``directory`` if needed; raise a UsageError when it cannot be written."""
     try:

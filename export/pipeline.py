@@ -22,8 +22,10 @@ import numpy as np
 from hierattn.export.atomic import (
     ensure_writable_dir,
     interrupts_raised,
+    missing_ancestors,
     move_into_place,
     raise_if_interrupted,
+    removed_if_left_empty,
     signals_deferred,
     temp_dir,
 )
@@ -149,14 +151,16 @@ def export_models(options: ExportOptions) -> ExportReport:
             calibration images for int8). Per-pair failures are reported, not raised.
     """
     plan = _plan(options)
+    created = missing_ancestors(options.output_dir)
     ensure_writable_dir(options.output_dir)
-    source = load_source(options.checkpoint, options.arch)
-    images, images_from = validation_batch(source.spec, options.validation_dir)
-    calibration = None
-    if any(c is not None and c.needs_calibration(p) for _, p, c, _ in plan):
-        calibration, calibration_from = calibration_batch(source.spec, options.calibration_dir)
-        log(f"calibration: {len(calibration)} images from {calibration_from}")
-    reference = torch_logits(source.model, images)
+    with removed_if_left_empty(created):  # a bad checkpoint or image folder leaves no empty --output behind
+        source = load_source(options.checkpoint, options.arch)
+        images, images_from = validation_batch(source.spec, options.validation_dir)
+        calibration = None
+        if any(c is not None and c.needs_calibration(p) for _, p, c, _ in plan):
+            calibration, calibration_from = calibration_batch(source.spec, options.calibration_dir)
+            log(f"calibration: {len(calibration)} images from {calibration_from}")
+        reference = torch_logits(source.model, images)
     log(f"validation: {len(images)} images from {images_from}")
     reports = []
     graphs: dict[tuple[ExportFormat, tuple[str, ...]], ExportGraph] = {}

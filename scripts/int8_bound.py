@@ -35,6 +35,7 @@ from hierattn.export.base import ExportFormat, Precision
 from hierattn.export.int8_profiles import HIERATTN_PROFILE, Int8Profile
 from hierattn.export.options import ExportOptions, Status
 from hierattn.export.pipeline import export_models
+from hierattn.runtime.errors import HierAttnError
 
 _NO_STEM_ONNX = replace(HIERATTN_PROFILE.onnx_static, float_stem_stride=0, float_classifier=False)
 _NO_STEM_TFLITE = replace(HIERATTN_PROFILE.tflite, float_stem_stride=0)
@@ -149,7 +150,16 @@ def main() -> None:
     parser.add_argument("--iters", type=int, default=40)
     parser.add_argument("--host-kernels", action="store_true", help="also split TFLite time by kernel kind (perf)")
     args = parser.parse_args()
+    try:
+        run(args)
+    except HierAttnError as exc:  # a bad checkpoint or image folder: one line, no traceback
+        sys.exit(f"error: {exc}")
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"error: {' '.join(exc.cmd[1:4])} failed with exit code {exc.returncode} (its message is above)")
 
+
+def run(args: argparse.Namespace) -> None:
+    """Export the fp32, recipe and bound files, time them, print the tables."""
     both = (ExportFormat.ONNX, ExportFormat.TFLITE)
     files = export(args, args.out / "recipe", both, (Precision.FP32, Precision.INT8), None)
     names = {path: f"{a['precision']} (the recipe)" if a["precision"] == "int8" else "fp32" for path, a in files.items()}

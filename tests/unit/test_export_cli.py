@@ -60,9 +60,18 @@ def test_unwritable_output_dir_is_a_usage_error(tmp_path: Path) -> None:
 def test_bad_checkpoint_is_one_line_error(tmp_path: Path) -> None:
     bad = tmp_path / "broken.pt"
     bad.write_bytes(b"not a checkpoint")
-    result = runner.invoke(app, ["--checkpoint", str(bad), "--format", "onnx", "--output", str(tmp_path / "out")])
+    result = runner.invoke(app, ["--checkpoint", str(bad), "--format", "onnx", "--output", str(tmp_path / "out" / "xs")])
     assert result.exit_code == 1
     assert "broken.pt" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()  # the output directories it created are gone again
+
+
+def test_a_failed_run_keeps_an_output_directory_that_existed(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"not a checkpoint")
+    (tmp_path / "exports").mkdir()
+    result = runner.invoke(app, ["--checkpoint", str(bad), "--format", "onnx", "--output", str(tmp_path / "exports")])
+    assert result.exit_code == 1 and (tmp_path / "exports").is_dir()
 
 
 @pytest.fixture(scope="module")
