@@ -11,6 +11,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from hierattn.runtime.cpu import ISA_FLAGS, cpu_isa, int8_dot_product
+
+__all__ = ["ISA_FLAGS", "collect", "cpu_isa", "cpu_model", "int8_dot_product", "library_versions"]
+
 LIBRARIES = ("hierattn", "torch", "torchvision", "timm", "onnxruntime", "ai-edge-litert", "numpy", "onnx", "onnx2tf")
 
 
@@ -30,30 +34,6 @@ def cpu_model() -> str:
             if name.strip() == key and value.strip():
                 return value.strip()
     return platform.processor() or platform.machine()
-
-
-# The instruction-set extensions that decide which kernels run: x86 AVX2 / AVX-512 and the int8 dot
-# products (VNNI), fp16 and AMX; ARM's int8 dot product (asimddp), fp16 arithmetic (asimdhp), i8mm, SVE.
-ISA_FLAGS = (
-    "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16",
-    "avx512_fp16", "amx_int8", "amx_bf16", "asimd", "asimddp", "asimdhp", "fphp", "i8mm", "bf16", "sve", "sve2",
-)
-
-
-def cpu_isa(cpuinfo: str | None = None) -> list[str]:
-    """The ISA_FLAGS the first CPU of /proc/cpuinfo reports ('flags' on x86, 'Features' on ARM)."""
-    info = _read("/proc/cpuinfo") if cpuinfo is None else cpuinfo
-    for line in (info or "").splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() in ("flags", "Features"):
-            present = set(value.split())
-            return [flag for flag in ISA_FLAGS if flag in present]
-    return []
-
-
-def int8_dot_product(isa: list[str]) -> bool:
-    """Whether the CPU has int8 dot-product instructions, the ones that make int8 kernels pay."""
-    return bool({"avx512_vnni", "avx_vnni", "amx_int8", "asimddp"} & set(isa))
 
 
 def library_versions() -> dict[str, str | None]:

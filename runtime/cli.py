@@ -42,6 +42,7 @@ def _model_path(model: Path | None) -> Path:
 def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classifier:
     """Load and verify the model; several workers share it, each inference single-threaded by default."""
     from hierattn.runtime.classifier import Classifier
+    from hierattn.runtime.cpu import int8_advice
     from hierattn.runtime.integrity import Integrity
 
     if threads is None and workers > 1:
@@ -49,6 +50,9 @@ def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classi
     classifier = Classifier.load(path, threads=threads, verify=verify, concurrency=workers)
     if classifier.integrity is Integrity.UNSEALED:
         log(f"warning: {path} carries no sha256 record (exported before hierattn recorded one); it was not verified")
+    advice = int8_advice(classifier.spec.precision, path.suffix.lstrip(".").lower())
+    if advice:
+        log(f"warning: {path}: {advice}")
     return classifier
 
 
