@@ -40,21 +40,20 @@ from hierattn.runtime.errors import HierAttnError
 _NO_STEM_ONNX = replace(HIERATTN_PROFILE.onnx_static, float_stem_stride=0, float_classifier=False)
 _NO_STEM_TFLITE = replace(HIERATTN_PROFILE.tflite, float_stem_stride=0)
 
+
+def _bound(fmt: ExportFormat, **recipe: Any) -> tuple[ExportFormat, Int8Profile]:
+    """HierAttn's profile with one format's recipe replaced, named "bound" in the metadata."""
+    return fmt, replace(HIERATTN_PROFILE, name="bound", **recipe)
+
+
 CANDIDATES: dict[str, tuple[ExportFormat, Int8Profile]] = {
-    "tflite-xnnpack-int8": (ExportFormat.TFLITE, replace(HIERATTN_PROFILE, name="bound", tflite=_NO_STEM_TFLITE)),
-    "tflite-xnnpack-int8-ln": (
-        ExportFormat.TFLITE,
-        replace(HIERATTN_PROFILE, name="bound", tflite=replace(_NO_STEM_TFLITE, float_node_patterns=())),
+    "tflite-xnnpack-int8": _bound(ExportFormat.TFLITE, tflite=_NO_STEM_TFLITE),
+    "tflite-xnnpack-int8-ln": _bound(ExportFormat.TFLITE, tflite=replace(_NO_STEM_TFLITE, float_node_patterns=())),
+    "onnx-conv-gemm": _bound(ExportFormat.ONNX, onnx_static=_NO_STEM_ONNX),
+    "onnx-conv-gemm-silu-add": _bound(
+        ExportFormat.ONNX, onnx_static=replace(_NO_STEM_ONNX, op_types=("Conv", "Gemm", "Sigmoid", "Mul", "Add"))
     ),
-    "onnx-conv-gemm": (ExportFormat.ONNX, replace(HIERATTN_PROFILE, name="bound", onnx_static=_NO_STEM_ONNX)),
-    "onnx-conv-gemm-silu-add": (
-        ExportFormat.ONNX,
-        replace(HIERATTN_PROFILE, name="bound",
-                onnx_static=replace(_NO_STEM_ONNX, op_types=("Conv", "Gemm", "Sigmoid", "Mul", "Add"))),
-    ),
-    "onnx-all-op-types": (
-        ExportFormat.ONNX, replace(HIERATTN_PROFILE, name="bound", onnx_static=replace(_NO_STEM_ONNX, op_types=())),
-    ),
+    "onnx-all-op-types": _bound(ExportFormat.ONNX, onnx_static=replace(_NO_STEM_ONNX, op_types=())),
 }
 RUNTIME = {ExportFormat.ONNX: "ONNX Runtime", ExportFormat.TFLITE: "LiteRT"}
 
@@ -118,24 +117,26 @@ def host_kernels(files: list[str], iters: int) -> dict[str, dict[str, float]]:
     return kinds
 
 
+def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
 def kinds_markdown(kinds: dict[str, dict[str, float]], names: dict[str, str]) -> str:
     columns = ["total", "float", "int8", "convert", "data movement", "other"]
-    out = ["| LiteRT file, 1 thread | " + " | ".join(f"{c} ms" for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for path, kind in kinds.items():
-        out.append(f"| {names[path]} | " + " | ".join(f"{kind.get(c, 0.0):.2f}" for c in columns) + " |")
-    return "\n".join(out)
+    rows = [[names[path], *(f"{kind.get(c, 0.0):.2f}" for c in columns)] for path, kind in kinds.items()]
+    return _markdown_table(["LiteRT file, 1 thread", *(f"{c} ms" for c in columns)], rows)
 
 
 def markdown(lines: list[dict[str, Any]]) -> str:
-    out = ["| runtime | file | threads | median ms | speed-up over fp32 | top-1 agreement | referral flips | gate |",
-           "|---|---|---|---|---|---|---|---|"]
-    for line in sorted(lines, key=lambda x: (x["runtime"], x["threads"], -(x["speedup_over_fp32"] or 0))):
-        out.append(
-            f"| {line['runtime']} | {line['file']} | {line['threads']} | {line['median_ms']:.2f} | "
-            f"{line['speedup_over_fp32']:.2f} | {100 * line['top1_agreement']:.2f}% | "
-            f"{100 * line['referral_flip_rate']:.2f}% | {'passes' if line['passes_gate'] else 'fails'} |"
-        )
-    return "\n".join(out)
+    header = ["runtime", "file", "threads", "median ms", "speed-up over fp32", "top-1 agreement", "referral flips", "gate"]
+    rows = [
+        [line["runtime"], line["file"], str(line["threads"]), f"{line['median_ms']:.2f}",
+         f"{line['speedup_over_fp32']:.2f}", f"{100 * line['top1_agreement']:.2f}%",
+         f"{100 * line['referral_flip_rate']:.2f}%", "passes" if line["passes_gate"] else "fails"]
+        for line in sorted(lines, key=lambda x: (x["runtime"], x["threads"], -(x["speedup_over_fp32"] or 0)))
+    ]  # fmt: skip
+    return _markdown_table(header, rows)
 
 
 def main() -> None:
