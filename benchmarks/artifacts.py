@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec, sidecar_path
+from ..runtime.errors import UsageError
+from ..runtime.spec import ModelSpec, sidecar_path
 
 if TYPE_CHECKING:
     from torch import nn
@@ -75,13 +75,12 @@ def exporter_fingerprint() -> str:
     """
     from importlib import metadata
 
-    import hierattn.export as export_package
-    import hierattn.models as models_package
-
+    from .. import export as export_package
+    from .. import models as models_package
     digest = hashlib.sha256()
-    sources = [*Path(export_package.__file__).parent.glob("*.py"), Path(models_package.__file__).parent / "deploy.py"]
+    sources = [*Path(export_package.__file__).parent.rglob("*.py"), Path(models_package.__file__).parent / "deploy.py"]
     for source in sorted(sources):
-        digest.update(source.name.encode() + source.read_bytes())
+        digest.update(source.relative_to(source.parents[1]).as_posix().encode() + source.read_bytes())
     for name in ("torch", "onnx", "onnxruntime", "onnxslim", "onnx2tf", "tensorflow", "coremltools", "executorch", "torchao"):
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
@@ -94,8 +93,8 @@ def supported_precisions(fmt: str) -> tuple[str, ...]:
     """Precisions the installed exporter for ``fmt`` declares (PyTorch eager is fp32 only)."""
     if fmt == "pytorch":
         return ("fp32",)
-    from hierattn.export.base import ExportFormat
-    from hierattn.export.registry import get_converter
+    from ..export.base import ExportFormat
+    from ..export.registry import get_converter
 
     converter = get_converter(ExportFormat(fmt))
     return tuple(p.value for p in converter.supported_precisions)
@@ -113,10 +112,10 @@ def export_artifact(
         MissingBackendError: the converter's extra is not installed.
         UsageError: the converter does not support ``precision``.
     """
-    from hierattn.export.base import ConversionRequest, ExportFormat, Precision
-    from hierattn.export.integrity import seal_artifact
-    from hierattn.export.optimize import export_graph
-    from hierattn.export.registry import get_converter
+    from ..export.base import ConversionRequest, ExportFormat, Precision
+    from ..export.integrity import seal_artifact
+    from ..export.optimize import export_graph
+    from ..export.registry import get_converter
 
     converter = get_converter(ExportFormat(fmt))
     converter.check_supported(Precision(precision))
@@ -124,7 +123,7 @@ def export_artifact(
     spec = spec.with_updates(extra=dict(spec.extra, **graph.metadata()))
     calibration = None
     if precision == "int8":
-        from hierattn.export.data import synthetic_batch
+        from ..export.data import synthetic_batch
 
         # Latency only: synthetic images calibrate the ranges; accuracy of these int8 files means nothing.
         calibration = synthetic_batch(spec, count=CALIBRATION_IMAGES)

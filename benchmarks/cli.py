@@ -13,8 +13,8 @@ from typing import Any
 
 import typer
 
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.runtime.errors import UsageError
+from ..runtime.cli.support import log, run_or_exit
+from ..runtime.errors import UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -65,7 +65,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
     from rich.console import Console
 
-    from hierattn.benchmarks import report
+    from .reports import report
 
     Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
     for ratio in document["ratios"] + document["arm_ratios"]:
@@ -74,13 +74,13 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
         report.write_csv(rows, csv_path)
         log(f"wrote {csv_path}")
     if markdown_path is not None:
-        from hierattn.benchmarks.markdown import render
+        from .reports.markdown import render
 
         markdown_path.parent.mkdir(parents=True, exist_ok=True)
         markdown_path.write_text(render(document))
         log(f"wrote {markdown_path}")
     if plot_path is not None:
-        from hierattn.benchmarks.plots import write_plots
+        from .reports.plots import write_plots
 
         for plot in write_plots(rows, plot_path):
             log(f"wrote {plot.path}")
@@ -125,7 +125,7 @@ def main(
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
 
     def job() -> None:
-        from hierattn.benchmarks import environment
+        from . import environment
 
         if iters is not None and seconds is not None:
             raise UsageError("Give only one of --iters and --seconds.")
@@ -135,7 +135,7 @@ def main(
         }
         names = _split(models)
         if quick:
-            from hierattn.benchmarks.zoo import QUICK_MODELS
+            from .zoo import QUICK_MODELS
 
             names = names or QUICK_MODELS
             settings = {**QUICK, **{k: v for k, v in settings.items() if k in ("formats", "precisions") and v}}
@@ -151,7 +151,7 @@ def main(
         skipped: list[dict[str, str]] = []
         config_dict: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
         if native in ([Device.ARM_EMULATED], [Device.X86_EMULATED]):
-            from hierattn.benchmarks import arm
+            from .emulated import arm
 
             on_arm = native == [Device.ARM_EMULATED]
             options = arm.ArmOptions(
@@ -164,7 +164,7 @@ def main(
             if on_arm:
                 rows, skipped, env["arm_emulated"] = arm.run_arm(options, log)
             else:
-                from hierattn.benchmarks.x86_emulated import run_x86_emulated
+                from .emulated.x86 import run_x86_emulated
 
                 rows, skipped, env["x86_emulated"] = run_x86_emulated(options, log)
             config_dict = {"cpus": list(options.cpus), "models": list(options.models),
@@ -172,7 +172,7 @@ def main(
                            "precisions": list(options.precisions or arm.DEFAULT_PRECISIONS),
                            "repeats": options.repeats, "images": options.images}
         elif native == [Device.ANDROID]:
-            from hierattn.benchmarks import android
+            from .devices import android
 
             rows, skipped, env_extra = android.run_android(android.AndroidOptions(
                 serial=serial, runner=android_runner.value, benchmark_binary=benchmark_binary, big_cores=big_cores,
@@ -182,8 +182,8 @@ def main(
             ), log)
             env["android"] = env_extra
         elif native == [Device.CPU]:
-            from hierattn.benchmarks.harness import BenchConfig
-            from hierattn.benchmarks.zoo import DEFAULT_MODELS
+            from .timing.harness import BenchConfig
+            from .zoo import DEFAULT_MODELS
 
             config = BenchConfig(
                 models=names if names is not None else (() if model_files else DEFAULT_MODELS),
@@ -194,13 +194,13 @@ def main(
                 rounds=settings["rounds"], cold_start=cold_start, fidelity=fidelity, out_dir=out_dir,
                 optimize=not no_optimize,
             )
-            from hierattn.benchmarks.harness import run_cpu
+            from .timing.harness import run_cpu
 
             rows, skipped = run_cpu(config, log)
             config_dict = config.to_dict()
         if Device.BROWSER in devices:
-            from hierattn.benchmarks import browser
-            from hierattn.benchmarks.zoo import DEFAULT_MODELS
+            from .devices import browser
+            from .zoo import DEFAULT_MODELS
 
             web_rows, _, env["browser"] = browser.run_browser(browser.BrowserOptions(
                 models=names if names is not None else (() if model_files else DEFAULT_MODELS), model_files=tuple(model_files),
@@ -209,7 +209,7 @@ def main(
             ), log)
             rows = [*rows, *web_rows]
         config_dict = {"device": "+".join(d.value for d in devices), **config_dict}
-        from hierattn.benchmarks.report import build_document
+        from .reports.report import build_document
 
         document = build_document(env, config_dict, rows, skipped)
         _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from hierattn.runtime.cpu import ISA_FLAGS, cpu_isa, int8_dot_product
+from ..runtime.cpu import ISA_FLAGS, cpu_isa, int8_dot_product
 
 __all__ = ["ISA_FLAGS", "collect", "cpu_isa", "cpu_model", "int8_dot_product", "library_versions"]
 

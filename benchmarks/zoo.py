@@ -14,8 +14,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.errors import UsageError
+from ..runtime.spec import ModelSpec
 
 if TYPE_CHECKING:
     from torch import nn
@@ -85,7 +85,7 @@ def build_model(name: str, num_classes: int = 8, seed: int = 0) -> nn.Module:
     entry = get_entry(name)
     torch.manual_seed(seed)
     if entry.is_registered:
-        from hierattn.models import registry
+        from ..models import registry
 
         model = registry.create_model(entry.builder, num_classes=num_classes)
     elif entry.source == "torchvision":
@@ -101,7 +101,7 @@ def model_spec(name: str) -> ModelSpec:
     """What ``name`` is fed: its family's input size and preprocessing; baselines run at HierAttn's."""
     entry = get_entry(name)
     if entry.is_registered:
-        from hierattn.models import model_spec as registered_spec
+        from ..models import model_spec as registered_spec
 
         return registered_spec(entry.builder)
     return ModelSpec(arch=name)

@@ -6,11 +6,11 @@ Converter modules (and their heavy backends) are imported only when a format is 
 
 from __future__ import annotations
 
-from hierattn.export.base import ConversionRequest, ConversionResult, Converter, ExportFormat, Precision
-from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
-from hierattn.export.pipeline import export_models
-from hierattn.export.registry import get_converter, supported_pairs
-from hierattn.export.validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
+from .base import ConversionRequest, ConversionResult, Converter, ExportFormat, Precision
+from .options import ArtifactReport, ExportOptions, ExportReport, Status
+from .pipeline import export_models
+from .registry import get_converter, supported_pairs
+from .validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
 
 __all__ = [
     "DEFAULT_TOLERANCES",

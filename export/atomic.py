@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from hierattn.runtime.errors import UsageError
+from ..runtime.errors import UsageError
 
 TEMP_PREFIX = ".hierattn-export-"
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.errors import UsageError
+from ..runtime.spec import ModelSpec
 
 if TYPE_CHECKING:
     import torch
 
-    from hierattn.export.int8_profiles import Int8Profile
-    from hierattn.export.validation import ValidationResult
+    from .int8_profiles import Int8Profile
+    from .validation import ValidationResult
 
 
 class ExportFormat(str, Enum):
@@ -72,7 +72,7 @@ class ConversionRequest:
 
     def int8_recipes(self) -> Int8Profile:
         """The int8 recipes for this model: the override, else its family's registered profile."""
-        from hierattn.export.int8_profiles import int8_profile
+        from .int8_profiles import int8_profile
 
         return self.int8_profile or int8_profile(self.spec.arch)
 
@@ -87,7 +87,7 @@ class ConversionResult:
 
 
 class Converter(ABC):
-    """Base class of the per-format converters (export/onnx.py, export/tflite.py, export/coreml.py)."""
+    """Base class of the per-format converters (export/onnx/converter.py, export/tflite/converter.py, export/coreml/converter.py)."""
 
     format: ExportFormat
     suffix: str

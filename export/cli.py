@@ -14,8 +14,8 @@ from pathlib import Path
 
 import typer
 
-from hierattn.export.base import ExportFormat, Precision
-from hierattn.runtime.cli_support import run_or_exit
+from ..runtime.cli.support import run_or_exit
+from .base import ExportFormat, Precision
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
@@ -52,9 +52,9 @@ def export(
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout (logs go to stderr)."),
 ) -> None:
     """Export, validate against PyTorch fp32 and report every requested (format, precision) pair."""
-    from hierattn.export.options import ExportOptions
-    from hierattn.export.pipeline import export_models
-    from hierattn.export.report import print_table
+    from .options import ExportOptions
+    from .pipeline import export_models
+    from .report import print_table
 
     all_pairs = FormatChoice.ALL in format
     formats = tuple(ExportFormat) if all_pairs else tuple(dict.fromkeys(ExportFormat(f.value) for f in format))

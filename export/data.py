@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hierattn.runtime.errors import HierAttnError, UsageError
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.errors import HierAttnError, UsageError
+from ..runtime.spec import ModelSpec
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 SYNTHETIC_IMAGES = 12
@@ -28,14 +28,14 @@ def list_images(directory: Path) -> list[Path]:
 
 def load_images(paths: list[Path], spec: ModelSpec) -> np.ndarray:
     """Preprocess image files into an NCHW float32 batch with the runtime's preprocessing."""
-    from hierattn.runtime.preprocess import preprocess
+    from ..runtime.preprocess import preprocess
 
     return np.stack([preprocess(p, spec).tensor for p in paths]).astype(np.float32)
 
 
 def bundled_image_dir(kind: str) -> Path | None:
     """The folder of images bundled with the package for ``kind`` ("validation" or "calibration")."""
-    from hierattn.defaults import sample_images_dir
+    from ..runtime.defaults import sample_images_dir
 
     try:
         path = sample_images_dir(kind)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from hierattn.export.onnx_quant import DYNAMIC_RECIPE, STATIC_RECIPE, QuantRecipe
-from hierattn.export.tflite_quant import INT8_RECIPE, Int8Recipe
+from .onnx.quant import DYNAMIC_RECIPE, STATIC_RECIPE, QuantRecipe
+from .tflite.quant import INT8_RECIPE, Int8Recipe
 
 
 @dataclass(frozen=True)

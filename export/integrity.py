@@ -10,9 +10,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from hierattn.runtime.errors import HierAttnError
-from hierattn.runtime.integrity import PLACEHOLDER, Digest, blanked_digest, digest_field_offset, integrity_record
-from hierattn.runtime.spec import ModelSpec, sidecar_path
+from ..runtime.errors import HierAttnError
+from ..runtime.integrity import PLACEHOLDER, Digest, blanked_digest, digest_field_offset, integrity_record
+from ..runtime.spec import ModelSpec, sidecar_path
 
 Embed = Callable[[Path, ModelSpec], None]
 _MAX_EMBED_PASSES = 4

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hierattn.export.base import ExportFormat, Precision
+from .base import ExportFormat, Precision
 
 if TYPE_CHECKING:
     from torch import nn
@@ -42,7 +42,7 @@ class ExportGraph:
 
 def deploy_options(fmt: ExportFormat, precision: Precision = Precision.FP32):
     """The deploy-form options that measured best for ``fmt`` at ``precision``."""
-    from hierattn.models.deploy import DeployOptions
+    from ..models.deploy import DeployOptions
 
     executorch = fmt is ExportFormat.EXECUTORCH
     rmsnorm = executorch or (fmt is ExportFormat.TFLITE and precision is not Precision.INT8)
@@ -58,7 +58,7 @@ def export_graph(model: nn.Module, fmt: ExportFormat, precision: Precision, opti
     """
     if not optimize or (precision not in OPTIMIZED_PRECISIONS and (fmt, precision) not in OPTIMIZED_INT8):
         return ExportGraph(model, ())
-    from hierattn.models.deploy import deploy_form
+    from ..models.deploy import deploy_form
 
     deployed = deploy_form(model, deploy_options(fmt, precision))
     return ExportGraph(deployed, tuple(getattr(deployed, "rewrites", ())))

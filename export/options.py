@@ -7,9 +7,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from hierattn.export.base import ExportFormat, Precision
-from hierattn.export.int8_profiles import Int8Profile
-from hierattn.export.validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
+from .base import ExportFormat, Precision
+from .int8_profiles import Int8Profile
+from .validation import DEFAULT_TOLERANCES, Tolerance, ValidationResult
 
 
 class Status(str, Enum):

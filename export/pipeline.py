@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hierattn.export.atomic import (
+from ..runtime.cli.support import log
+from ..runtime.errors import HierAttnError, MissingBackendError, UsageError
+from ..runtime.spec import ModelSpec, sidecar_path
+from .atomic import (
     ensure_writable_dir,
     interrupts_raised,
     missing_ancestors,
@@ -29,16 +32,13 @@ from hierattn.export.atomic import (
     signals_deferred,
     temp_dir,
 )
-from hierattn.export.base import ConversionRequest, Converter, ExportFormat, Precision
-from hierattn.export.data import calibration_batch, validation_batch
-from hierattn.export.integrity import seal_artifact
-from hierattn.export.optimize import ExportGraph, export_graph
-from hierattn.export.options import ArtifactReport, ExportOptions, ExportReport, Status
-from hierattn.export.registry import get_converter
-from hierattn.export.validation import ValidationResult, compare_logits
-from hierattn.runtime.cli_support import log
-from hierattn.runtime.errors import HierAttnError, MissingBackendError, UsageError
-from hierattn.runtime.spec import ModelSpec, sidecar_path
+from .base import ConversionRequest, Converter, ExportFormat, Precision
+from .data import calibration_batch, validation_batch
+from .integrity import seal_artifact
+from .optimize import ExportGraph, export_graph
+from .options import ArtifactReport, ExportOptions, ExportReport, Status
+from .registry import get_converter
+from .validation import ValidationResult, compare_logits
 
 if TYPE_CHECKING:
     import torch
@@ -77,7 +77,7 @@ def _version(package: str) -> str:
 def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
     """Load the checkpoint (or the bundled default model) and build its base spec."""
     try:
-        from hierattn.models import checkpoint_info, load_checkpoint, model_spec
+        from ..models import checkpoint_info, load_checkpoint, model_spec
     except ImportError as exc:
         raise MissingBackendError(
             "Export needs PyTorch, which is not installed. Install it with: pip install 'hierattn[torch]'"
@@ -94,7 +94,7 @@ def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
 
 def _default_checkpoint() -> Path:
     try:
-        from hierattn.models import default_checkpoint_path
+        from ..models import default_checkpoint_path
 
         path = Path(default_checkpoint_path())
     except (ImportError, AttributeError, HierAttnError):
@@ -117,7 +117,7 @@ def torch_logits(model: torch.nn.Module, images: np.ndarray, batch: int = 16) ->
 
 def run_artifact(path: Path, images: np.ndarray, threads: int | None) -> tuple[np.ndarray, ModelSpec]:
     """Run an artifact through the runtime, which reads its metadata back (proving the round trip)."""
-    from hierattn.runtime import Classifier
+    from ..runtime import Classifier
 
     classifier = Classifier.load(path, threads=threads)
     return classifier.predict_tensor(images), classifier.spec

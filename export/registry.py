@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import importlib
 
-from hierattn.export.base import Converter, ExportFormat, Precision
-from hierattn.runtime.errors import MissingBackendError, missing_backend
+from ..runtime.errors import MissingBackendError, missing_backend
+from .base import Converter, ExportFormat, Precision
 
 _CONVERTERS: dict[ExportFormat, tuple[str, str, str]] = {
-    # format: (module, class, extra)
-    ExportFormat.ONNX: ("hierattn.export.onnx", "OnnxConverter", "onnx"),
-    ExportFormat.TFLITE: ("hierattn.export.tflite", "TFLiteConverter", "tflite"),
-    ExportFormat.COREML: ("hierattn.export.coreml", "CoreMLConverter", "coreml"),
-    ExportFormat.EXECUTORCH: ("hierattn.export.executorch", "ExecuTorchConverter", "executorch"),
+    # format: (module relative to this package, class, extra)
+    ExportFormat.ONNX: (".onnx.converter", "OnnxConverter", "onnx"),
+    ExportFormat.TFLITE: (".tflite.converter", "TFLiteConverter", "tflite"),
+    ExportFormat.COREML: (".coreml.converter", "CoreMLConverter", "coreml"),
+    ExportFormat.EXECUTORCH: (".executorch.converter", "ExecuTorchConverter", "executorch"),
 }
 
 
@@ -24,7 +24,7 @@ def get_converter(fmt: ExportFormat) -> Converter:
     """The converter for ``fmt``; raises MissingBackendError when its module cannot be imported."""
     module_name, class_name, extra = _CONVERTERS[fmt]
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(module_name, __package__)
     except ImportError as exc:
         missing = exc.name or module_name
         if missing.startswith("hierattn"):

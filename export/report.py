@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hierattn.export.options import ExportReport, Status
+from .options import ExportReport, Status
 
 STATUS_STYLE = {Status.OK: "green", Status.VALIDATION_FAILED: "yellow", Status.EXPORT_FAILED: "red"}
 

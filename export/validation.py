@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hierattn.export.base import Precision
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.spec import ModelSpec
+from .base import Precision
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 # Importing a family module registers its variants.
-from hierattn.models import arl_cnn as arl_cnn
-from hierattn.models import soft_attention as soft_attention
-from hierattn.models.checkpoint import (
+from . import arl_cnn as arl_cnn
+from . import soft_attention as soft_attention
+from .checkpoint import (
     CheckpointInfo,
     checkpoint_info,
     load_checkpoint,
     read_checkpoint,
     save_checkpoint,
 )
-from hierattn.models.complexity import count_flops, count_macs, count_parameters
-from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnConfig
-from hierattn.models.registry import (
+from .complexity import count_flops, count_macs, count_parameters
+from .hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnConfig
+from .registry import (
     ModelDefaults,
     create_model,
     list_models,
@@ -28,7 +28,7 @@ from hierattn.models.registry import (
 
 def default_checkpoint_path() -> Path:
     """The bundled demo checkpoint (HierAttn-xs trained on synthetic images; not for clinical use)."""
-    from hierattn.defaults import default_checkpoint_path as bundled
+    from ..runtime.defaults import default_checkpoint_path as bundled
 
     return bundled()
 

@@ -22,9 +22,9 @@ import torch
 from torch import nn
 from torchvision.models.resnet import Bottleneck, ResNet
 
-from hierattn.models.normalize import IMAGENET_MEAN, IMAGENET_STD, InputNormalize
-from hierattn.models.registry import ModelDefaults, register_model
-from hierattn.runtime.errors import CheckpointError
+from ..runtime.errors import CheckpointError
+from .normalize import IMAGENET_MEAN, IMAGENET_STD, InputNormalize
+from .registry import ModelDefaults, register_model
 
 ALPHA_INIT = 1e-3
 """The paper's initial alpha when fine-tuning from ImageNet weights."""

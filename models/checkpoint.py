@@ -26,9 +26,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from hierattn.models.registry import create_model, list_models, model_defaults
-from hierattn.runtime.errors import CheckpointError
-from hierattn.runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
+from ..runtime.errors import CheckpointError
+from ..runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
+from .registry import create_model, list_models, model_defaults
 
 CHECKPOINT_FORMAT = "hierattn-checkpoint"
 CHECKPOINT_FORMAT_VERSION = 1

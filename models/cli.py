@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hierattn.runtime.cli_support import run_or_exit
+from ..runtime.cli.support import run_or_exit
 
 app = typer.Typer(
     add_completion=False,
@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def describe(path: Path | None, arch: str | None) -> dict[str, Any]:
     """Load the checkpoint (the bundled default when ``path`` is None) and measure it."""
-    from hierattn.models import checkpoint_info, default_checkpoint_path, load_checkpoint
+    from . import checkpoint_info, default_checkpoint_path, load_checkpoint
 
     model = load_checkpoint(path or default_checkpoint_path(), arch=arch)
     info = checkpoint_info(model)
@@ -37,7 +37,7 @@ def describe(path: Path | None, arch: str | None) -> dict[str, Any]:
 
 def describe_architecture(name: str, num_classes: int) -> dict[str, Any]:
     """Build registered architecture ``name`` (random weights, nothing downloaded) and measure it."""
-    from hierattn.models import create_model, model_defaults, model_spec
+    from . import create_model, model_defaults, model_spec
 
     spec = model_spec(name)
     model = create_model(name, num_classes=num_classes)
@@ -56,7 +56,7 @@ def describe_architecture(name: str, num_classes: int) -> dict[str, Any]:
 
 
 def measure(model: Any, input_size: tuple[int, int]) -> dict[str, int]:
-    from hierattn.models import count_flops, count_parameters
+    from . import count_flops, count_parameters
 
     flops = count_flops(model, input_size)
     return {"parameters": count_parameters(model), "macs": flops // 2, "flops": flops}
@@ -98,7 +98,7 @@ def main(
 ) -> None:
     """Describe CHECKPOINT, or a registered architecture with --model NAME."""
     if list_all:
-        from hierattn.models import list_models
+        from . import list_models
 
         names = list_models()
         print(json.dumps(names) if as_json else "\n".join(names))

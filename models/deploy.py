@@ -42,8 +42,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hierattn.models.hierattn import AbsMeanClassifier, HierAttn
-from hierattn.models.layers import (
+from .hierattn import AbsMeanClassifier, HierAttn
+from .layers import (
     ConvBnAct,
     ConvTransformerBlock,
     FeedForward,

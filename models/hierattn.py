@@ -17,7 +17,7 @@ from typing import TypedDict
 import torch
 from torch import nn
 
-from hierattn.models.layers import ConvBnAct, ConvTransformerBlock, SCADWBlock, adaptive_pool_matrix
+from .layers import ConvBnAct, ConvTransformerBlock, SCADWBlock, adaptive_pool_matrix
 
 BRANCH_POOL_SIZES = (1, 3, 5)
 BRANCH_GRID = 6

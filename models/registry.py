@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from torch import nn
 
-from hierattn.models.hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnOptions
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import CircleCropParams, ModelSpec
+from ..runtime.errors import UsageError
+from ..runtime.spec import CircleCropParams, ModelSpec
+from .hierattn import HIERATTN_CONFIGS, HierAttn, HierAttnOptions
 
 if TYPE_CHECKING:
     from typing import Unpack  # Python 3.11+; annotations are not evaluated at run time

@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hierattn.models.normalize import IMAGENET_MEAN, IMAGENET_STD, INCEPTION_MEAN, INCEPTION_STD, InputNormalize
-from hierattn.models.registry import ModelDefaults, register_model
-from hierattn.runtime.errors import CheckpointError
+from ..runtime.errors import CheckpointError
+from .normalize import IMAGENET_MEAN, IMAGENET_STD, INCEPTION_MEAN, INCEPTION_STD, InputNormalize
+from .registry import ModelDefaults, register_model
 
 HEADS = 16
 """K, the number of attention maps (the authors' ``m=16``)."""

@@ -6,13 +6,13 @@ Research model, not a medical device: the outputs are not a diagnosis.
 
 from __future__ import annotations
 
-from hierattn.runtime.classifier import Classifier
-from hierattn.runtime.crop import circle_crop_box
-from hierattn.runtime.errors import HierAttnError, InvalidImageError, ModelFileError, UsageError
-from hierattn.runtime.image_io import MAX_PIXELS, load_rgb
-from hierattn.runtime.prediction import DISCLAIMER, Prediction, Referral, softmax
-from hierattn.runtime.preprocess import Preprocessed, preprocess
-from hierattn.runtime.spec import CircleCropParams, ModelSpec
+from .classifier import Classifier
+from .crop import circle_crop_box
+from .errors import HierAttnError, InvalidImageError, ModelFileError, UsageError
+from .image_io import MAX_PIXELS, load_rgb
+from .prediction import DISCLAIMER, Prediction, Referral, softmax
+from .preprocess import Preprocessed, preprocess
+from .spec import CircleCropParams, ModelSpec
 
 __all__ = [
     "DISCLAIMER",

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from hierattn.runtime.backend_base import Backend
-from hierattn.runtime.backends import open_backend
-from hierattn.runtime.errors import HierAttnError, ModelFileError, UsageError
-from hierattn.runtime.image_io import ImageInput, load_rgb
-from hierattn.runtime.integrity import NO_VERIFY_HINT, Integrity, verify_artifact
-from hierattn.runtime.metadata import resolve_spec, sidecar_spec
-from hierattn.runtime.prediction import Prediction, make_prediction
-from hierattn.runtime.preprocess import Preprocessed, preprocess
-from hierattn.runtime.spec import ModelSpec, sidecar_path
+from .backends import open_backend
+from .backends.base import Backend
+from .errors import HierAttnError, ModelFileError, UsageError
+from .image_io import ImageInput, load_rgb
+from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
+from .metadata import resolve_spec, sidecar_spec
+from .prediction import Prediction, make_prediction
+from .preprocess import Preprocessed, preprocess
+from .spec import ModelSpec, sidecar_path
 
 
 class Classifier:

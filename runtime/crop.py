@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from hierattn.runtime.components import largest_filled_component
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import CircleCropParams
+from .components import largest_filled_component
+from .errors import UsageError
+from .spec import CircleCropParams
 
 Box = tuple[int, int, int, int]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from hierattn.runtime.errors import InvalidImageError
+from .errors import InvalidImageError
 
 MAX_PIXELS = 100_000_000
 """Largest accepted width x height; bigger files are refused as possible decompression bombs."""

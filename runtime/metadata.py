@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hierattn.runtime.backend_base import Backend
-from hierattn.runtime.errors import ModelFileError
-from hierattn.runtime.spec import ModelSpec, sidecar_path
+from .backends.base import Backend
+from .errors import ModelFileError
+from .spec import ModelSpec, sidecar_path
 
 
 def sidecar_spec(artifact: Path) -> ModelSpec | None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from hierattn.runtime.errors import ModelFileError
-from hierattn.runtime.spec import ModelSpec
+from .errors import ModelFileError
+from .spec import ModelSpec
 
 DISCLAIMER = "Research model, not a medical device: not a diagnosis."
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from hierattn.runtime.crop import Box, circle_crop_box
-from hierattn.runtime.image_io import ImageInput, load_rgb
-from hierattn.runtime.spec import ModelSpec
+from .crop import Box, circle_crop_box
+from .image_io import ImageInput, load_rgb
+from .spec import ModelSpec
 
 
 @dataclass(frozen=True)

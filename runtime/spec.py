@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from hierattn.runtime.errors import ModelFileError
+from .errors import ModelFileError
 
 SPEC_FORMAT_VERSION = 1
 

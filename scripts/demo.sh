@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 OUT=${HIERATTN_DEMO_OUT:-out/demo}
 BIN=.venv/bin
-SAMPLES=src/hierattn/assets/samples/validation
+SAMPLES=runtime/assets/samples/validation
 mkdir -p "$OUT"
 
 echo "== 1/3 export the bundled demo model to TFLite (fp32) and validate it against PyTorch" >&2

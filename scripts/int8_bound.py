@@ -109,7 +109,7 @@ def host_kernels(files: list[str], iters: int) -> dict[str, dict[str, float]]:
     """Each TFLite file's ms per inference by kernel kind (float, int8, convert, ...), 1 thread."""
     kinds = {}
     for path in files:
-        command = [sys.executable, "-m", "hierattn.benchmarks.profile_cli", path, "--host-kernels", "--iters",
+        command = [sys.executable, "-m", "hierattn.benchmarks.profiling.cli", path, "--host-kernels", "--iters",
                    str(iters), "--json"]
         document = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         profile = document["artifacts"][0]["host_kernels"]

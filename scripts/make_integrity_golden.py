@@ -19,7 +19,7 @@ def main() -> int:
     import tensorflow as tf
 
     from hierattn.export.integrity import seal_artifact
-    from hierattn.export.tflite_metadata import embed_spec
+    from hierattn.export.tflite.metadata import embed_spec
     from hierattn.runtime.spec import ModelSpec
 
     weights = tf.constant(np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32))

@@ -7,6 +7,6 @@ They have no clinical meaning. See docs/synthetic_data.md.
 
 from __future__ import annotations
 
-from hierattn.synthetic.generate import DATASET_IMAGE_SIZE, STYLES, generate_image, image_seed, write_dataset
+from .generate import DATASET_IMAGE_SIZE, STYLES, generate_image, image_seed, write_dataset
 
 __all__ = ["DATASET_IMAGE_SIZE", "STYLES", "generate_image", "image_seed", "write_dataset"]

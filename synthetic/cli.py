@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.synthetic.generate import DATASET_IMAGE_SIZE, STYLES, write_dataset
+from ..runtime.cli.support import log, run_or_exit
+from .generate import DATASET_IMAGE_SIZE, STYLES, write_dataset
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Generate synthetic skin-lesion images (no clinical meaning).")
 

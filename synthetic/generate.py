@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from hierattn.runtime.errors import UsageError
-from hierattn.runtime.spec import ISIC2019_CLASSES
-from hierattn.synthetic.lesion import draw_lesion
-from hierattn.synthetic.profiles import PROFILES
-from hierattn.synthetic.skin import dermoscope_vignette, draw_hairs, illumination, skin_background
+from ..runtime.errors import UsageError
+from ..runtime.spec import ISIC2019_CLASSES
+from .lesion import draw_lesion
+from .profiles import PROFILES
+from .skin import dermoscope_vignette, draw_hairs, illumination, skin_background
 
 STYLES: tuple[str, ...] = ("dermoscopy", "smartphone")
 DATASET_IMAGE_SIZE = 320

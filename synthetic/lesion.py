@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from hierattn.synthetic.profiles import RGB, LesionProfile
-from hierattn.synthetic.skin import smooth_noise
+from .profiles import RGB, LesionProfile
+from .skin import smooth_noise
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hierattn.runtime.spec import ISIC2019_CLASSES
+from ..runtime.spec import ISIC2019_CLASSES
 
 RGB = tuple[int, int, int]
 Range = tuple[float, float]

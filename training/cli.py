@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.runtime.errors import UsageError
+from ..runtime.cli.support import log, run_or_exit
+from ..runtime.errors import UsageError
 
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
@@ -42,11 +42,11 @@ def main(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
-    from hierattn.training.data import load_pixels, scan_image_folder, split_indices
-    from hierattn.training.evaluate import compute_metrics, format_report, softmax
-    from hierattn.training.predict import checkpoint_logits
-    from hierattn.training.progress import progress_bar
-    from hierattn.training.trainer import TrainConfig, state_path, train
+    from .data import load_pixels, scan_image_folder, split_indices
+    from .evaluate import compute_metrics, format_report, softmax
+    from .predict import checkpoint_logits
+    from .progress import progress_bar
+    from .trainer import TrainConfig, state_path, train
 
     def run() -> dict:
         if init is not None and resume:
@@ -59,7 +59,7 @@ def main(
                              bf16=bf16, low_res=low_res, low_res_epochs=low_res_epochs, input_size=input_size)
         if resume and not (output.exists() and state_path(output).exists()):
             raise UsageError(f"--resume needs {output} and {state_path(output)} from an earlier run; start without --resume.")
-        from hierattn.models import model_spec
+        from ..models import model_spec
 
         spec = model_spec(arch, input_size=(config.side, config.side))  # the family's preprocessing
         dataset = scan_image_folder(data)
@@ -85,7 +85,7 @@ def main(
                             on_epoch=lambda e, s: log(f"epoch {e}/{epochs} @{s['resolution']}px loss {s['loss']:.4f} "
                                                       f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"),
                             on_step=advance)
-        from hierattn.models import load_checkpoint
+        from ..models import load_checkpoint
 
         logits = checkpoint_logits(load_checkpoint(output), val_pixels)
         metrics = compute_metrics(val_labels, softmax(logits), dataset.class_names)

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.cli.support import log, run_or_exit
+from ..runtime.spec import ModelSpec
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Accuracy of a checkpoint and its exports on the same images.")
 
@@ -35,10 +35,10 @@ def main(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of the table."),
 ) -> None:
     """Evaluate the checkpoint and every exported file on the same tensors."""
-    from hierattn.models import load_checkpoint
-    from hierattn.training.data import load_pixels, scan_image_folder
-    from hierattn.training.evaluate import compute_metrics, softmax
-    from hierattn.training.predict import checkpoint_logits, exported_logits
+    from ..models import load_checkpoint
+    from .data import load_pixels, scan_image_folder
+    from .evaluate import compute_metrics, softmax
+    from .predict import checkpoint_logits, exported_logits
 
     def run() -> list[dict]:
         dataset = scan_image_folder(data)

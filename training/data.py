@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hierattn.runtime.errors import HierAttnError, InvalidImageError, UsageError
-from hierattn.runtime.preprocess import preprocess
-from hierattn.runtime.spec import ModelSpec
+from ..runtime.errors import HierAttnError, InvalidImageError, UsageError
+from ..runtime.preprocess import preprocess
+from ..runtime.spec import ModelSpec
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 

@@ -20,15 +20,15 @@ import numpy as np
 import torch
 import typer
 
-from hierattn.defaults import ASSETS
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.runtime.errors import ModelFileError
-from hierattn.runtime.spec import ModelSpec
-from hierattn.synthetic import write_dataset
-from hierattn.training.data import load_pixels, scan_image_folder
-from hierattn.training.evaluate import compute_metrics, format_report, plot_confusion, softmax
-from hierattn.training.predict import checkpoint_logits
-from hierattn.training.trainer import TrainConfig, train
+from ..runtime.cli.support import log, run_or_exit
+from ..runtime.defaults import ASSETS
+from ..runtime.errors import ModelFileError
+from ..runtime.spec import ModelSpec
+from ..synthetic import write_dataset
+from .data import load_pixels, scan_image_folder
+from .evaluate import compute_metrics, format_report, plot_confusion, softmax
+from .predict import checkpoint_logits
+from .trainer import TrainConfig, train
 
 TARGET_ACCURACY = 0.8
 TRAIN_SEED, HELDOUT_SEED, CALIBRATION_SEED, VALIDATION_SEED = 2019, 2020, 3001, 3002
@@ -64,7 +64,7 @@ def write_samples(assets: Path, per_class: int = 8) -> None:
 
 def evaluate_checkpoint(checkpoint: Path, data: Path) -> dict:
     """Held-out metrics of a checkpoint on an image folder (the same preprocessing as deployment)."""
-    from hierattn.models import load_checkpoint
+    from ..models import load_checkpoint
 
     dataset = scan_image_folder(data)
     pixels = load_pixels(dataset, ModelSpec())
@@ -208,8 +208,8 @@ def main(
 
 def export_default_onnx(target: Path) -> Path:
     """Export the installed demo checkpoint to ONNX fp32 (validated) as the runtime's default model."""
-    from hierattn.export import ExportFormat, ExportOptions, Precision, Status, export_models
-    from hierattn.runtime.spec import sidecar_path
+    from ..export import ExportFormat, ExportOptions, Precision, Status, export_models
+    from ..runtime.spec import sidecar_path
 
     destination = target / "hierattn_xs_demo.onnx"
     with tempfile.TemporaryDirectory(dir=target) as scratch:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from hierattn.runtime.cli_support import log, run_or_exit
-from hierattn.runtime.errors import UsageError
-from hierattn.training.evaluate import Metrics, format_report
+from ..runtime.cli.support import log, run_or_exit
+from ..runtime.errors import UsageError
+from .evaluate import Metrics, format_report
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Evaluate a HierAttn model on an image-folder dataset.")
 
@@ -33,8 +33,8 @@ def main(
     ray: str | None = typer.Option(None, "--ray", help="With --model: run on a Ray cluster (ADDRESS, or 'local' for a local Ray runtime)."),
 ) -> None:
     """Accuracy, per-class precision/recall/F1/specificity, macro AUC and the confusion matrix."""
-    from hierattn.training.data import load_pixels, scan_image_folder
-    from hierattn.training.evaluate import compute_metrics, plot_confusion, softmax
+    from .data import load_pixels, scan_image_folder
+    from .evaluate import compute_metrics, plot_confusion, softmax
 
     def run() -> Metrics:
         if (checkpoint is None) == (model is None):
@@ -43,8 +43,8 @@ def main(
             raise UsageError("--ray and --workers apply to --model (an exported file); a checkpoint runs in PyTorch.")
         dataset = scan_image_folder(data)
         if checkpoint is not None:
-            from hierattn.models import checkpoint_info, load_checkpoint, model_spec
-            from hierattn.training.predict import checkpoint_logits
+            from ..models import checkpoint_info, load_checkpoint, model_spec
+            from .predict import checkpoint_logits
 
             network = load_checkpoint(checkpoint)
             info = checkpoint_info(network)
@@ -52,8 +52,8 @@ def main(
             spec = model_spec(info.arch, names, info.input_size)  # the family's preprocessing at the trained size
             probabilities = softmax(checkpoint_logits(network, load_pixels(dataset, spec)))
         else:
-            from hierattn.runtime.stream import StreamOptions
-            from hierattn.training.predict import exported_probabilities
+            from ..runtime.batch.stream import StreamOptions
+            from .predict import exported_probabilities
 
             assert model is not None  # exactly one of --checkpoint / --model, checked above
             options = StreamOptions(workers=workers, batch_size=batch_size)

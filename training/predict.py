@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from hierattn.runtime.batch import RunSummary
-    from hierattn.runtime.stream import StreamOptions
+    from ..runtime.batch.driver import RunSummary
+    from ..runtime.batch.stream import StreamOptions
 
 
 def checkpoint_logits(model, pixels: np.ndarray, batch_size: int = 32) -> np.ndarray:
@@ -28,8 +28,8 @@ def checkpoint_logits(model, pixels: np.ndarray, batch_size: int = 32) -> np.nda
 
 def exported_logits(path: Path, pixels: np.ndarray, batch_size: int = 16) -> tuple[np.ndarray, tuple[str, ...]]:
     """Logits of an exported model run by ``hierattn.runtime.Classifier`` on the same tensors."""
-    from hierattn.runtime.classifier import Classifier
-    from hierattn.runtime.preprocess import to_tensor
+    from ..runtime.classifier import Classifier
+    from ..runtime.preprocess import to_tensor
 
     classifier = Classifier.load(path)
     outputs = []
@@ -47,17 +47,17 @@ def exported_probabilities(
     Only the probabilities are kept (N x C floats), never the pixels. An unreadable image is an error
     naming the file: a silently shrunken evaluation set would make the metrics lie.
     """
-    from hierattn.runtime.errors import HierAttnError
+    from ..runtime.errors import HierAttnError
 
     kept: list[np.ndarray] = []
     if ray is not None:
-        from hierattn.runtime.ray_run import classify_on_ray
+        from ..runtime.batch.ray_run import classify_on_ray
 
         rows, names, summary = classify_on_ray(path, list(files), ray, options, verify)
         kept = [_probabilities(row, names) for row in rows]
     else:
-        from hierattn.runtime.batch import run_stream
-        from hierattn.runtime.classifier import Classifier
+        from ..runtime.batch.driver import run_stream
+        from ..runtime.classifier import Classifier
 
         classifier = Classifier.load(path, threads=1 if options.workers > 1 else None, verify=verify,
                                      concurrency=options.workers)
@@ -71,7 +71,7 @@ def exported_probabilities(
 
 
 def _probabilities(row: dict, names: Sequence[str]) -> np.ndarray:
-    from hierattn.runtime.errors import InvalidImageError
+    from ..runtime.errors import InvalidImageError
 
     if row["error"] is not None:
         raise InvalidImageError(f"Cannot evaluate {row['path']}: {row['error']} Remove or replace the file.")

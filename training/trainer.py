@@ -24,9 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hierattn.models import create_model, load_checkpoint, model_defaults, save_checkpoint
-from hierattn.models.checkpoint import atomic_torch_save
-from hierattn.runtime.errors import CheckpointError, UsageError
+from ..models import create_model, load_checkpoint, model_defaults, save_checkpoint
+from ..models.checkpoint import atomic_torch_save
+from ..runtime.errors import CheckpointError, UsageError
 
 HEAD_PREFIXES = model_defaults("hierattn_xs").head_prefixes
 """HierAttn's layers after the branch attention; each family registers its own (``ModelDefaults.head``)."""

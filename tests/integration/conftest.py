@@ -21,7 +21,7 @@ def sealed_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     HIERATTN_TEST_EXPORTS=DIR reuses a folder an earlier ``hierattn-export -f tflite`` wrote (for
     quick local iterations; CI always exports afresh).
     """
-    from hierattn.defaults import DEFAULT_ONNX
+    from hierattn.runtime.defaults import DEFAULT_ONNX
 
     reuse = os.environ.get("HIERATTN_TEST_EXPORTS")
     if reuse and not os.environ.get("CI"):

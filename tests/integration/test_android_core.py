@@ -21,7 +21,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "android_core_test.sh"
 GOLDEN = REPO / "tests" / "golden"
-PARITY = [sys.executable, "-m", "hierattn.runtime.parity"]
+PARITY = [sys.executable, "-m", "hierattn.runtime.parity.cli"]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """``--device arm-emulated``: the instruction counter is exact, and a small model runs end to end.
 
-Real qemu-aarch64, the real plugin built from ``benchmarks/arm_plugin``, the real aarch64 userland
+Real qemu-aarch64, the real plugin built from ``benchmarks/emulated/plugin``, the real aarch64 userland
 (Debian arm64 packages + PyPI aarch64 wheels, built into the cache on first use) and real LiteRT on
 both sides. The model is a small Keras CNN converted here, so the emulated inferences take
 milliseconds; the zoo models go through the same path (docs/arm.md).
@@ -19,8 +19,11 @@ import numpy as np
 import pytest
 from test_bench_cpu import TORCH_FREE
 
-from hierattn.benchmarks import arm, arm_emulator, arm_sysroot, arm_userland
-from hierattn.benchmarks.schema import schema_errors
+from hierattn.benchmarks.emulated import arm
+from hierattn.benchmarks.emulated import qemu as arm_emulator
+from hierattn.benchmarks.emulated import sysroot as arm_sysroot
+from hierattn.benchmarks.emulated import userland as arm_userland
+from hierattn.benchmarks.reports.schema import schema_errors
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
@@ -29,7 +32,7 @@ CPU = "cortex-a76"
 TINY_SIZE = (32, 32)
 # --model rows need no PyTorch: the CLI must not import it (the snippet of the CPU bench tests).
 TORCH_FREE_CLI = TORCH_FREE
-TORCH_FREE_PROFILE = TORCH_FREE.replace("hierattn.benchmarks.cli", "hierattn.benchmarks.profile_cli")
+TORCH_FREE_PROFILE = TORCH_FREE.replace("hierattn.benchmarks.cli", "hierattn.benchmarks.profiling.cli")
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-aarch64") is None or shutil.which("aarch64-linux-gnu-as") is None,
                                 reason="qemu-user / binutils-aarch64-linux-gnu not installed (scripts/bootstrap.sh)")
@@ -179,7 +182,7 @@ def test_unsupported_cpu_is_a_usage_error(tiny: Path, cpu: str, message: str) ->
 
 @pytest.mark.parametrize("iterations", [1000, 123457])
 def test_profile_plugin_puts_every_instruction_of_a_known_loop_in_its_symbol(tmp_path: Path, iterations: int) -> None:
-    from hierattn.benchmarks import arm_kernels
+    from hierattn.benchmarks.emulated import kernels as arm_kernels
 
     profiler = arm_emulator.build_plugin(arm_userland.cache_root(), "insn_profile.c")
     loop = _loop_binary(tmp_path, iterations)
@@ -194,7 +197,7 @@ def test_profile_plugin_puts_every_instruction_of_a_known_loop_in_its_symbol(tmp
 
 
 def test_kernel_profile_of_a_small_model_adds_up_to_its_count(tiny: Path, report: dict[str, Any]) -> None:
-    from hierattn.benchmarks.arm_kernels import PROFILE_REPEATS
+    from hierattn.benchmarks.emulated.kernels import PROFILE_REPEATS
 
     done = subprocess.run(
         [sys.executable, "-c", TORCH_FREE_PROFILE, str(tiny), "--arm", CPU, "--json"],
@@ -224,9 +227,9 @@ def test_kernel_profile_refuses_formats_other_than_tflite(tmp_path: Path) -> Non
 
 def test_fp16_metadata_runs_float_ops_in_fp16_only_on_a_core_with_fp16_arithmetic(tiny: Path, tmp_path: Path) -> None:
     """What HierAttn's int8 recipe relies on for its float islands (docs/quantization.md)."""
-    from hierattn.benchmarks.arm_kernels import arm_kernel_profile
-    from hierattn.export.tflite_metadata import embed_metadata
-    from hierattn.export.tflite_quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
+    from hierattn.benchmarks.emulated.kernels import arm_kernel_profile
+    from hierattn.export.tflite.metadata import embed_metadata
+    from hierattn.export.tflite.quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
 
     hinted = tmp_path / tiny.name
     shutil.copyfile(tiny, hinted)

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from hierattn.benchmarks import environment, plots, report
+from hierattn.benchmarks import environment
 from hierattn.benchmarks.artifacts import cached_artifact
-from hierattn.benchmarks.harness import BenchConfig, run_cpu
-from hierattn.benchmarks.schema import schema_errors
+from hierattn.benchmarks.reports import plots, report
+from hierattn.benchmarks.reports.schema import schema_errors
+from hierattn.benchmarks.timing.harness import BenchConfig, run_cpu
 from hierattn.benchmarks.zoo import build_model
 from hierattn.runtime.spec import ModelSpec
 

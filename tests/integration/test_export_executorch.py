@@ -94,7 +94,7 @@ def test_graph_and_delegation_metadata(executorch_exports: dict) -> None:
 
 
 def test_int8_recipe_is_the_shared_one(executorch_exports: dict) -> None:
-    from hierattn.export.tflite_quant import INT8_RECIPE
+    from hierattn.export.tflite.quant import INT8_RECIPE
 
     recipe = ModelSpec.from_json(sidecar_path(_path(executorch_exports, "int8")).read_text()).extra["quantization"]
     assert recipe["recipe_source"] == "hierattn.export.int8_profiles (hierattn)" and recipe["profile"] == "hierattn"
@@ -119,9 +119,9 @@ def test_tampered_program_is_refused(executorch_exports: dict, tmp_path: Path) -
 
 
 def test_predict_cli_runs_the_program(executorch_exports: dict, repo_root: Path) -> None:
-    image = next((repo_root / "src/hierattn/assets/samples/validation").rglob("*.jpg"))
+    image = next((repo_root / "runtime/assets/samples/validation").rglob("*.jpg"))
     path = _path(executorch_exports, "fp32")
-    command = [sys.executable, "-m", "hierattn.runtime.cli", str(image), "--model", str(path), "--json"]
+    command = [sys.executable, "-m", "hierattn.runtime.cli.predict", str(image), "--model", str(path), "--json"]
     done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     document = json.loads(done.stdout)
@@ -130,7 +130,7 @@ def test_predict_cli_runs_the_program(executorch_exports: dict, repo_root: Path)
 
 
 def test_bench_rows_on_the_real_model(executorch_exports: dict, tmp_path: Path) -> None:
-    from hierattn.benchmarks.harness import BenchConfig, run_cpu
+    from hierattn.benchmarks.timing.harness import BenchConfig, run_cpu
 
     files = (_path(executorch_exports, "fp32"), _path(executorch_exports, "int8"))
     config = BenchConfig(models=(), model_files=files, threads=(1, 2), warmup=1, iters=3, rounds=1, out_dir=tmp_path)
@@ -151,7 +151,7 @@ def test_thread_pool_reset_reloads_the_program_before_the_old_pool_is_freed(exec
     ``hierattn-bench`` when LiteRT had run earlier in the process."""
     import numpy as np
 
-    from hierattn.runtime.backend_executorch import ExecuTorchBackend, pool_size, set_threads
+    from hierattn.runtime.backends.executorch import ExecuTorchBackend, pool_size, set_threads
 
     backend = ExecuTorchBackend(_path(executorch_exports, "fp32"), threads=1)
     x = np.random.default_rng(0).random(backend.input.shape, dtype=np.float32)

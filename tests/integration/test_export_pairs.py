@@ -192,7 +192,7 @@ def test_int8_static_runs_integer_kernels_in_onnx_runtime(export_reports: dict, 
 
 
 def test_int8_static_mac_census(export_reports: dict) -> None:
-    from hierattn.benchmarks.integer_macs import onnx_macs
+    from hierattn.benchmarks.profiling.integer_macs import onnx_macs
 
     fp32 = onnx_macs(Path(export_reports[("onnx", "fp32")]["path"]))
     int8 = onnx_macs(Path(export_reports[("onnx", "int8")]["path"]))

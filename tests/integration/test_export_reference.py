@@ -107,7 +107,7 @@ def test_metadata_records_the_graph_rewrites(reference_export, plain_export) -> 
 def test_profile_tool_on_the_exported_files(reference_export, plain_export) -> None:
     import onnx
 
-    from hierattn.benchmarks.profile import profile_artifact
+    from hierattn.benchmarks.profiling.profile import profile_artifact
 
     profiles = {}
     for name, report in (("deploy", reference_export), ("plain", plain_export)):

@@ -16,10 +16,10 @@ import pytest
 
 from hierattn.export.base import ConversionRequest, ConversionResult, ExportFormat, Precision
 from hierattn.export.optimize import export_graph
-from hierattn.export.tflite import TFLiteConverter
-from hierattn.export.tflite_metadata import METADATA_NAME
-from hierattn.export.tflite_ops import non_builtin_ops, op_counts
-from hierattn.export.tflite_xnnpack import xnnpack_coverage
+from hierattn.export.tflite.converter import TFLiteConverter
+from hierattn.export.tflite.metadata import METADATA_NAME
+from hierattn.export.tflite.ops import non_builtin_ops, op_counts
+from hierattn.export.tflite.xnnpack import xnnpack_coverage
 from hierattn.runtime.spec import ModelSpec
 from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
@@ -141,7 +141,7 @@ def test_fp32_matches_reference_logits(tflite_exports: dict[Precision, Conversio
 
 
 def test_profile_tool_census_of_the_tflite_file(tflite_exports: dict[Precision, ConversionResult]) -> None:
-    from hierattn.benchmarks.profile import profile_artifact
+    from hierattn.benchmarks.profiling.profile import profile_artifact
 
     path = tflite_exports[Precision.FP32].path
     profile = profile_artifact(path)
@@ -155,7 +155,7 @@ def test_profile_tool_census_of_the_tflite_file(tflite_exports: dict[Precision, 
 
 def test_mac_census_of_the_tflite_files(tflite_exports: dict[Precision, ConversionResult]) -> None:
     """Same arithmetic in every precision; the int8 files run most of it in integer kernels."""
-    from hierattn.benchmarks.integer_macs import tflite_macs
+    from hierattn.benchmarks.profiling.integer_macs import tflite_macs
 
     macs = {p: tflite_macs(r.path) for p, r in tflite_exports.items()}
     fp32 = macs[Precision.FP32]
@@ -215,7 +215,7 @@ def test_only_hierattn_int8_asks_for_fp16_float_ops(
     tflite_exports: dict[Precision, ConversionResult], precision: Precision
 ) -> None:
     """HierAttn's int8 recipe marks its float islands for fp16 inference on cores with fp16 arithmetic."""
-    from hierattn.export.tflite_quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
+    from hierattn.export.tflite.quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
 
     marked = read_tflite_metadata(tflite_exports[precision].path.read_bytes(), REDUCED_PRECISION_KEY)
     if precision is Precision.INT8:
@@ -231,7 +231,7 @@ def test_only_hierattn_int8_asks_for_fp16_float_ops(
 
 def test_host_kernel_profile_of_the_int8_file(tflite_exports: dict[Precision, ConversionResult]) -> None:
     """perf samples name XNNPACK's x86 microkernels: the int8 file runs integer and float kernels."""
-    from hierattn.benchmarks.host_kernels import host_kernel_profile
+    from hierattn.benchmarks.profiling.host_kernels import host_kernel_profile
 
     profile = host_kernel_profile(tflite_exports[Precision.INT8].path, inferences=20)
     kinds = profile.by_kind()

@@ -150,7 +150,7 @@ def test_tflite_embedded_spec_is_read_and_wins_over_sidecar(tflite_models, tmp_p
     """The exporter's flatbuffer metadata entry is found by the runtime's own small reader."""
     import shutil
 
-    from hierattn.export.tflite_metadata import embed_spec
+    from hierattn.export.tflite.metadata import embed_spec
     from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
     _, paths = tflite_models

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.runtime.stream import StreamOptions
+from hierattn.runtime.batch.stream import StreamOptions
 
 pytestmark = pytest.mark.slow
-PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
+PREDICT = [sys.executable, "-m", "hierattn.runtime.cli.predict"]
 IMAGES = 500
 
 
@@ -58,10 +58,10 @@ def test_ray_parquet_and_eval_match_local(
 ) -> None:
     import pyarrow.parquet as pq
 
-    from hierattn.runtime.batch import run_stream
+    from hierattn.runtime.batch.driver import run_stream
+    from hierattn.runtime.batch.ray_run import classify_on_ray, predict_on_ray
     from hierattn.runtime.classifier import Classifier
-    from hierattn.runtime.inputs import expand_inputs
-    from hierattn.runtime.ray_run import classify_on_ray, predict_on_ray
+    from hierattn.runtime.cli.inputs import expand_inputs
 
     model = sealed_models["onnx"]
     paths = expand_inputs([stream_archive]).paths[::5]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
-PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
+PREDICT = [sys.executable, "-m", "hierattn.runtime.cli.predict"]
 EVAL = [sys.executable, "-m", "hierattn.training.eval_cli"]
 
 

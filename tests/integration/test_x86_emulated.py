@@ -28,7 +28,9 @@ from test_arm_emulated import (
     usage_error,
 )
 
-from hierattn.benchmarks import arm_emulator, arm_userland, x86_emulated
+from hierattn.benchmarks.emulated import qemu as arm_emulator
+from hierattn.benchmarks.emulated import userland as arm_userland
+from hierattn.benchmarks.emulated import x86 as x86_emulated
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "x86"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.benchmarks import android
+from hierattn.benchmarks.devices import android
 from hierattn.runtime.errors import UsageError
 
 DEVICES = "List of devices attached\nR58M12ABCDE\tdevice\nemulator-5554\toffline\n0123456789\tunauthorized\n\n"
@@ -139,7 +139,7 @@ def test_benchmark_model_run_builds_schema_rows(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    from hierattn.benchmarks.schema import schema_errors
+    from hierattn.benchmarks.reports.schema import schema_errors
 
     assert schema_errors(document) == []
     assert document["environment"]["android"]["model"] == "Pixel 7"

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.benchmarks.android_parse import ParseError, parse_app_event, parse_app_logcat, parse_benchmark_model
+from hierattn.benchmarks.devices.android_parse import (
+    ParseError,
+    parse_app_event,
+    parse_app_logcat,
+    parse_benchmark_model,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model"
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from hierattn.benchmarks import arm_report
-from hierattn.benchmarks.arm import ArmOptions, Count, agreement, top1_differences
-from hierattn.benchmarks.arm_sysroot import AT_HWCAP, MIDR, cpuinfo_text, hwcap_features
-from hierattn.benchmarks.report import build_document, ratios
+from hierattn.benchmarks.emulated import report as arm_report
+from hierattn.benchmarks.emulated.arm import ArmOptions, Count, agreement, top1_differences
+from hierattn.benchmarks.emulated.sysroot import AT_HWCAP, MIDR, cpuinfo_text, hwcap_features
+from hierattn.benchmarks.reports.report import build_document, ratios
 from hierattn.runtime.errors import UsageError
 
 
@@ -99,7 +99,7 @@ def test_top1_differences_name_the_image_and_the_three_classes(tmp_path: Any) ->
 
     import numpy as np
 
-    from hierattn.benchmarks.report import write_csv
+    from hierattn.benchmarks.reports.report import write_csv
 
     classes = ("ACK", "BCC", "MEL")
     x86 = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [0.0, 0.0, 1.0]])

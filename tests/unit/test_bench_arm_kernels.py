@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hierattn.benchmarks.arm_kernels import KernelCost, parse_maps, parse_profile, per_inference
+from hierattn.benchmarks.emulated.kernels import KernelCost, parse_maps, parse_profile, per_inference
 from hierattn.runtime.errors import HierAttnError
 
 

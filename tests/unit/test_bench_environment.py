@@ -28,7 +28,7 @@ def test_int8_dot_products_are_vnni_amx_or_arm_dotprod() -> None:
 
 
 def test_the_block_and_the_markdown_head_carry_it() -> None:
-    from hierattn.benchmarks import markdown
+    from hierattn.benchmarks.reports import markdown
 
     block = environment.collect(["hierattn-bench"])
     assert block["cpu_isa"] == environment.cpu_isa()

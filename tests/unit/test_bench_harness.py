@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.benchmarks import harness, runners
 from hierattn.benchmarks.artifacts import Artifact
+from hierattn.benchmarks.timing import harness, runners
 from hierattn.runtime.errors import UsageError
 
 

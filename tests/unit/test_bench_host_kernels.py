@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.benchmarks.host_kernels import HostKernelProfile, KernelTime, host_kernel_profile, parse_report
+from hierattn.benchmarks.profiling.host_kernels import HostKernelProfile, KernelTime, host_kernel_profile, parse_report
 from hierattn.runtime.errors import UsageError
 
 REPORT = """

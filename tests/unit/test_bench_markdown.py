@@ -7,7 +7,8 @@ from pathlib import Path
 
 from test_bench_report import make_row
 
-from hierattn.benchmarks import environment, markdown, report
+from hierattn.benchmarks import environment
+from hierattn.benchmarks.reports import markdown, report
 
 
 def _rows() -> list[dict]:
@@ -76,7 +77,7 @@ def test_several_reports_render_as_one_set_of_tables_naming_every_run(tmp_path: 
 
 def test_every_benchmarked_format_and_precision_has_a_named_column_in_order() -> None:
     from hierattn.benchmarks.artifacts import SUFFIXES, supported_precisions
-    from hierattn.benchmarks.markdown import COLUMN_ORDER
+    from hierattn.benchmarks.reports.markdown import COLUMN_ORDER
 
     named = {(fmt, precision) for fmt, precision, _ in COLUMN_ORDER}
     for fmt in SUFFIXES:

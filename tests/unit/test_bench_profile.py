@@ -39,12 +39,12 @@ def _tiny_onnx(path: Path) -> Path:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hierattn.benchmarks.profile_cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "hierattn.benchmarks.profiling.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 
 def test_onnx_census_and_kernel_times(tmp_path: Path) -> None:
-    from hierattn.benchmarks.profile import profile_artifact
+    from hierattn.benchmarks.profiling.profile import profile_artifact
 
     profile = profile_artifact(_tiny_onnx(tmp_path / "tiny.onnx"), iters=5)
     assert profile.census.ops == {"Conv": 1, "Transpose": 1, "Reshape": 1, "MatMul": 1}

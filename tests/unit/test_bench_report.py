@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hierattn.benchmarks import environment, plots, report
-from hierattn.benchmarks.schema import ROW_FIELDS, schema_errors
-from hierattn.benchmarks.stats import LatencyStats
+from hierattn.benchmarks import environment
+from hierattn.benchmarks.reports import plots, report
+from hierattn.benchmarks.reports.schema import ROW_FIELDS, schema_errors
+from hierattn.benchmarks.timing.stats import LatencyStats
 from hierattn.benchmarks.zoo import ZOO
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"

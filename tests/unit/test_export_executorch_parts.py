@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hierattn.export import executorch_program as slot
+from hierattn.export.executorch import program as slot
 from hierattn.runtime.errors import HierAttnError, MissingBackendError
 
 
@@ -50,7 +50,7 @@ def test_pte_without_the_extra_is_one_line_naming_it(tmp_path: Path) -> None:
     Image.new("RGB", (32, 32)).save(image)
     code = (
         "import sys; sys.modules['executorch'] = None\n"
-        "from hierattn.runtime.cli import app\n"
+        "from hierattn.runtime.cli.predict import app\n"
         f"app([{str(image)!r}, '--model', {str(model)!r}, '--no-verify'])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
@@ -73,8 +73,8 @@ def test_missing_extra_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_delegation_report_names_portable_ops() -> None:
     import torch
 
-    from hierattn.export.executorch import lower
-    from hierattn.export.executorch_delegation import delegation_report
+    from hierattn.export.executorch.converter import lower
+    from hierattn.export.executorch.delegation import delegation_report
 
     class Tiny(torch.nn.Module):
         def __init__(self) -> None:
@@ -98,7 +98,7 @@ def test_delegation_report_names_portable_ops() -> None:
 def test_float_stem_ends_at_the_first_quarter_resolution_conv() -> None:
     import torch
 
-    from hierattn.export.executorch_quant import stem_node_names
+    from hierattn.export.executorch.quant import stem_node_names
 
     model = torch.nn.Sequential(
         torch.nn.Conv2d(3, 4, 3, stride=2, padding=1),  # 1/2

@@ -17,8 +17,8 @@ pytest.importorskip("onnxruntime.quantization")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from hierattn.export.onnx_float_nodes import classifier_node, float_stem_nodes  # noqa: E402
-from hierattn.export.onnx_quant import STATIC_RECIPE, QuantRecipe, apply_recipe  # noqa: E402
+from hierattn.export.onnx.float_nodes import classifier_node, float_stem_nodes  # noqa: E402
+from hierattn.export.onnx.quant import STATIC_RECIPE, QuantRecipe, apply_recipe  # noqa: E402
 from hierattn.runtime.errors import ModelFileError  # noqa: E402
 
 SIZE = 32
@@ -128,7 +128,7 @@ def test_unknown_range_estimator_is_refused(tmp_path: Path) -> None:
 
 
 def test_mac_census_splits_the_recipe_into_integer_and_float(tmp_path: Path) -> None:
-    from hierattn.benchmarks.integer_macs import onnx_macs
+    from hierattn.benchmarks.profiling.integer_macs import onnx_macs
 
     conv = [16 * 16 * 8 * 27, 8 * 8 * 8 * 72, 4 * 4 * 16 * 72]  # output elements x (Cin x kh x kw)
     fp32 = onnx_macs(small_cnn(tmp_path / "fp32.onnx"))
@@ -145,7 +145,7 @@ def test_a_request_can_override_the_family_recipe(tmp_path: Path) -> None:
     and the metadata names the profile that was applied."""
     from hierattn.export.base import ConversionRequest, Precision
     from hierattn.export.int8_profiles import HIERATTN_PROFILE
-    from hierattn.export.onnx_quant import quantize
+    from hierattn.export.onnx.quant import quantize
     from hierattn.runtime.spec import ModelSpec
 
     source = small_cnn(tmp_path / "fp32.onnx")

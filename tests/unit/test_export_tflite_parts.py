@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from hierattn.export.base import ConversionRequest, Precision
-from hierattn.export.tflite import TFLiteConverter
-from hierattn.export.tflite_metadata import METADATA_NAME, embed_spec
-from hierattn.export.tflite_onnx2tf import SAMPLE_FILE, write_sample_file
-from hierattn.export.tflite_ops import check_builtin_only, op_counts
+from hierattn.export.tflite.converter import TFLiteConverter
+from hierattn.export.tflite.metadata import METADATA_NAME, embed_spec
+from hierattn.export.tflite.onnx2tf import SAMPLE_FILE, write_sample_file
+from hierattn.export.tflite.ops import check_builtin_only, op_counts
 from hierattn.runtime.errors import HierAttnError, UsageError
 from hierattn.runtime.spec import ModelSpec
 from hierattn.runtime.tflite_metadata import read_tflite_metadata
@@ -118,7 +118,7 @@ def test_converter_declares_every_precision() -> None:
 
 
 def test_layer_norm_float_pattern_is_required_only_where_layer_norm_exists(tmp_path: Path) -> None:
-    from hierattn.export.tflite_quant import _float_nodes
+    from hierattn.export.tflite.quant import _float_nodes
 
     cnn = _tiny_model(tmp_path / "cnn.tflite").read_bytes()
     assert _float_nodes(cnn, ("layer_normalization",)) == []  # a pure CNN has nothing to keep in float

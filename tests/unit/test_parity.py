@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from hierattn.runtime import parity
 from hierattn.runtime.errors import UsageError
+from hierattn.runtime.parity import cli as parity
 from hierattn.runtime.preprocess import Preprocessed
 from hierattn.runtime.spec import ModelSpec
 

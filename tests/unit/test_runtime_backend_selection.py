@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hierattn.runtime import Classifier, ModelFileError, UsageError
-from hierattn.runtime.backend_base import Quantization, TensorInfo, check_layout, detect_layout
+from hierattn.runtime.backends.base import Quantization, TensorInfo, check_layout, detect_layout
 from hierattn.runtime.errors import MissingBackendError
 
 

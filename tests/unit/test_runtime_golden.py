@@ -2,7 +2,7 @@
 
 Regenerating writes every file into a temporary folder; images are compared by pixels (PNG encoders
 may differ in bytes), vectors.json field by field. If this fails after an intended preprocessing
-change, regenerate with ``python -m hierattn.runtime.golden tests/golden`` and tell the Kotlin port.
+change, regenerate with ``python -m hierattn.runtime.parity.golden tests/golden`` and tell the Kotlin port.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hierattn.runtime.golden import write_golden
-from hierattn.runtime.golden_images import GOLDEN_SCENES
+from hierattn.runtime.parity.golden import write_golden
+from hierattn.runtime.parity.golden_images import GOLDEN_SCENES
 from hierattn.runtime.spec import ModelSpec
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"

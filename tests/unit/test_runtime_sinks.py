@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from hierattn.runtime.batch.sinks import ResultSink
+from hierattn.runtime.cli.inputs import IMAGE_SUFFIXES, expand_inputs, iter_inputs
+from hierattn.runtime.cli.report import Row
 from hierattn.runtime.errors import InvalidImageError, UsageError
-from hierattn.runtime.inputs import IMAGE_SUFFIXES, expand_inputs, iter_inputs
-from hierattn.runtime.report import Row
-from hierattn.runtime.sinks import ResultSink
 
 CLASSES = ("A", "B")
 

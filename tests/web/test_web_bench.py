@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
-from hierattn.benchmarks.browser import threads_check
-from hierattn.benchmarks.schema import schema_errors
-from hierattn.defaults import DEFAULT_ONNX
+from hierattn.benchmarks.devices.browser import threads_check
+from hierattn.benchmarks.reports.schema import schema_errors
+from hierattn.runtime.defaults import DEFAULT_ONNX
 
 
 def test_threads_check_needs_isolation_and_the_workers() -> None:

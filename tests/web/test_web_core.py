@@ -30,7 +30,7 @@ def _morph(mask, kernel, use_max):
     return crop._window_reduce(crop._window_reduce(mask, kernel, 0, 1, use_max), kernel, 0, 0, use_max)
 
 crop._morph = _morph
-from hierattn.runtime.golden import write_golden
+from hierattn.runtime.parity.golden import write_golden
 from pathlib import Path
 write_golden(Path(sys.argv[1]))
 """

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hierattn.defaults import DEFAULT_ONNX, SAMPLES
-from hierattn.runtime.web_browser import run_job
-from hierattn.runtime.web_server import model_url, serving
+from hierattn.runtime.defaults import DEFAULT_ONNX, SAMPLES
+from hierattn.runtime.web.browser import run_job
+from hierattn.runtime.web.server import model_url, serving
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"

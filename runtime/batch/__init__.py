@@ -1,0 +1,6 @@
+"""Streaming a large set of images through one classifier: a million photos in bounded memory.
+
+``stream`` runs parallel decode workers and batched inference; ``sinks`` writes resumable JSONL/CSV
+result files; ``driver`` adds progress and throughput; ``ray_run`` scales the same rows out on Ray.
+May import the runtime core only (and Ray, lazily); never torch.
+"""

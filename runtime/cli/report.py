@@ -1,0 +1,77 @@
+"""Render hierattn-predict results as JSON, CSV or a terminal table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import HierAttnError
+from ..prediction import DISCLAIMER, Prediction
+
+
+@dataclass(frozen=True)
+class Row:
+    """One input's outcome: a prediction or the error that stopped it."""
+
+    path: Path
+    outcome: Prediction | HierAttnError
+
+    def to_dict(self) -> dict[str, Any]:
+        if isinstance(self.outcome, HierAttnError):
+            return {"path": str(self.path), "label": None, "probabilities": None, "top_k": None,
+                    "crop_box": None, "referral": None, "error": str(self.outcome)}
+        data = self.outcome.to_dict()
+        return {"path": str(self.path), "label": data["label"], "probabilities": data["probabilities"],
+                "top_k": data["top_k"], "crop_box": data["crop_box"], "referral": data["referral"], "error": None}
+
+
+def to_json(rows: list[Row]) -> str:
+    """``{"results": [...], "disclaimer": ...}`` with results in input order."""
+    return json.dumps({"results": [row.to_dict() for row in rows], "disclaimer": DISCLAIMER}, indent=2)
+
+
+def csv_header(class_names: tuple[str, ...]) -> list[str]:
+    return ["path", "label", "top_k", "crop_box", "referral", "error", *class_names]
+
+
+def csv_fields(d: dict[str, Any], class_names: tuple[str, ...]) -> list[str]:
+    """One CSV record from ``Row.to_dict()``; error messages are single lines, so a record is one line."""
+    if d["error"]:
+        return [d["path"], "", "", "", "", " ".join(d["error"].splitlines()), *([""] * len(class_names))]
+    top_k = ";".join(f"{label}:{p:.6f}" for label, p in d["top_k"])
+    box = " ".join(map(str, d["crop_box"])) if d["crop_box"] else ""
+    probs = [f"{d['probabilities'][name]:.6f}" for name in class_names]
+    return [d["path"], d["label"], top_k, box, d["referral"]["message"], "", *probs]
+
+
+def to_csv(rows: list[Row], class_names: tuple[str, ...]) -> str:
+    """One line per input: path, label, top-k, crop box, referral, error, then one column per class."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(csv_header(class_names))
+    for row in rows:
+        writer.writerow(csv_fields(row.to_dict(), class_names))
+    return buffer.getvalue()
+
+
+def to_table(rows: list[Row]) -> Any:
+    """A rich Table for the terminal."""
+    from rich.table import Table
+
+    table = Table(title="HierAttn predictions", caption=DISCLAIMER)
+    table.add_column("image", overflow="fold")
+    for column in ("label", "top-k", "crop box", "referral"):
+        table.add_column(column)
+    for row in rows:
+        d = row.to_dict()
+        if d["error"]:
+            table.add_row(d["path"], "[red]error[/red]", d["error"], "", "")
+            continue
+        top_k = ", ".join(f"{label} {p:.2f}" for label, p in d["top_k"])
+        box = ",".join(map(str, d["crop_box"])) if d["crop_box"] else "none"
+        table.add_row(d["path"], d["label"], top_k, box, d["referral"]["message"])
+    return table
