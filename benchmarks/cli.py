@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from ..runtime.cli.support import log, run_or_exit
+from ..runtime.console import log, run_or_exit
 from ..runtime.errors import UsageError
 
 app = typer.Typer(

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import typer
 
-from ..runtime.cli.support import run_or_exit
+from ..runtime.console import run_or_exit
 from .base import ExportFormat, Precision
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
 
 
 class FormatChoice(str, Enum):

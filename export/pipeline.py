@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..runtime.cli.support import log
+from ..runtime.console import log
 from ..runtime.errors import HierAttnError, MissingBackendError, UsageError
 from ..runtime.spec import ModelSpec, sidecar_path
 from .atomic import (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -53,7 +54,7 @@ def spatial_softmax(x: torch.Tensor) -> torch.Tensor:
 class ARLBottleneck(Bottleneck):
     """torchvision's bottleneck (stride on the 3x3) with the attention-residual-learning branch."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.alpha = nn.Parameter(torch.tensor(ALPHA_INIT))
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..runtime.cli.support import run_or_exit
+from ..runtime.console import run_or_exit
 
 app = typer.Typer(
     add_completion=False,

@@ -237,7 +237,7 @@ def _affine_free_norm(norm: NormWrapper, options: DeployOptions) -> nn.Module:
     layer_norm = norm.LayerNorm
     if options.centered_rmsnorm:
         return RMSNorm(layer_norm.eps, pooled=options.xnnpack_forms)
-    return nn.LayerNorm(layer_norm.normalized_shape, eps=layer_norm.eps, elementwise_affine=False)
+    return nn.LayerNorm(list(layer_norm.normalized_shape), eps=layer_norm.eps, elementwise_affine=False)
 
 
 class DeployAttention(nn.Module):
@@ -356,7 +356,7 @@ class DeployedHierAttn(nn.Module):
         if not isinstance(model.Classifier, AbsMeanClassifier):
             raise TypeError("the deploy form expects the released HierAttn classifier head")
         self.stem = FoldedConv(model.Conv1)
-        self.trunk = nn.Sequential(*(DeploySCADW(b) for b in (*model.Layer1, *model.Layer2)))
+        self.trunk = nn.Sequential(*(DeploySCADW(_child(b, SCADWBlock)) for b in (*model.Layer1, *model.Layer2)))
         self.stages = nn.ModuleList(
             nn.Sequential(DeploySCADW(_child(stage[0], SCADWBlock)), DeployCTH(_child(stage[1], ConvTransformerBlock), options))
             for stage in (model.Layer3, model.Layer4, model.Layer5)

@@ -1,6 +1,12 @@
 """Torch-free runtime: preprocessing and inference for exported HierAttn models.
 
-Imports only numpy, Pillow and the backend a model needs (ONNX Runtime, LiteRT, Core ML on macOS).
+Inference happens here, at the root: ``spec`` (what a model expects), ``image_io`` and ``preprocess``
+(decode, circle crop in ``crop``, resize), ``classifier`` (load a file, classify images) and
+``prediction``; ``backends/`` runs each file format. Around that core: ``cli`` is
+``hierattn-predict``, ``console`` the one-line errors and exit codes every command shares,
+``batch/`` streams large image sets, ``parity/`` proves the Kotlin and JS ports equal, ``web/``
+serves the browser demo. The bottom layer: imports numpy, Pillow and the backend a model needs
+(ONNX Runtime, LiteRT; Core ML and ExecuTorch lazily), never torch at import time.
 Research model, not a medical device: the outputs are not a diagnosis.
 """
 

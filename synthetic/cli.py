@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..runtime.cli.support import log, run_or_exit
+from ..runtime.console import log, run_or_exit
 from .generate import DATASET_IMAGE_SIZE, STYLES, write_dataset
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Generate synthetic skin-lesion images (no clinical meaning).")

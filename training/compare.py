@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ..runtime.cli.support import log, run_or_exit
+from ..runtime.console import log, run_or_exit
 from ..runtime.spec import ModelSpec
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Accuracy of a checkpoint and its exports on the same images.")

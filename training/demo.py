@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import typer
 
-from ..runtime.cli.support import log, run_or_exit
+from ..runtime.console import log, run_or_exit
 from ..runtime.defaults import ASSETS
 from ..runtime.errors import ModelFileError
 from ..runtime.spec import ModelSpec

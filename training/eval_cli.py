@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ..runtime.cli.support import log, run_or_exit
+from ..runtime.console import log, run_or_exit
 from ..runtime.errors import UsageError
 from .evaluate import Metrics, format_report
 

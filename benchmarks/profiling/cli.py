@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from ...runtime.cli.support import run_or_exit
+from ...runtime.console import run_or_exit
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
 
 
 @app.command()

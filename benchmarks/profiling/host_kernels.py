@@ -1,6 +1,6 @@
 """Where a TFLite file's time goes on this machine's CPU: sampled milliseconds per XNNPACK microkernel.
 
-The ARM profile (``arm_kernels``) counts emulated instructions; this is its x86 counterpart for the
+The ARM profile (``emulated.kernels``) counts emulated instructions; this is its x86 counterpart for the
 host that runs the benchmark. Linux ``perf record`` samples the CPU clock of a child process that
 runs the file with LiteRT; the child switches sampling on after loading and warm-up and off after
 its timed inferences (``perf record -D -1 --control``), so only inference is sampled. LiteRT's

@@ -262,7 +262,7 @@ def _profile_coreml(path: Path) -> Profile:
     except ImportError:
         raise missing_backend("coremltools", "coreml", "Counting Core ML ops") from None
     try:
-        spec = coremltools.utils.load_spec(str(path))
+        spec: Any = coremltools.utils.load_spec(str(path))  # a protobuf message: fields are dynamic
     except Exception as exc:  # protobuf / package errors
         raise ModelFileError(f"coremltools cannot read {path} ({exc}); re-export it.") from exc
     ops: Counter[str] = Counter()

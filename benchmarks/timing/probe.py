@@ -53,6 +53,10 @@ def measure(fmt: str, path: Path, threads: int, batch: int, model: str | None) -
     if fmt == "pytorch":
         if model is None:
             raise SystemExit("the pytorch probe needs the model name")
+        import torch  # already loaded above: the import was timed there
+
+        from .. import zoo
+
         module = zoo.build_model(model)
         module.load_state_dict(torch.load(path, weights_only=True))
         runner: runners.Runner = runners.TorchRunner(module, threads, batch, (256, 256))

@@ -141,7 +141,7 @@ class OrtRunner(Runner):
         (name, value), = self.feed.items()
         if value.dtype != np.float32 or value.shape[1:] != x.shape[1:]:
             return None
-        return np.concatenate([self.session.run(None, {name: x[i : i + 1]})[0] for i in range(len(x))])
+        return np.concatenate([np.asarray(self.session.run(None, {name: x[i : i + 1]})[0]) for i in range(len(x))])
 
 
 class LiteRTRunner(Runner):

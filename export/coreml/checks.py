@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -105,15 +105,16 @@ def _weight_errors(model: nn.Module, constants: list[np.ndarray]) -> dict[str, f
 
 def structural_validation(path: Path, model: nn.Module, spec: ModelSpec) -> ValidationResult:
     """Structural checks of ``path`` against the PyTorch ``model`` and the ``spec`` that was embedded."""
-    ct = import_coremltools()
-    ml = ct.utils.load_spec(str(path))
+    ct: Any = import_coremltools()
+    ml: Any = ct.utils.load_spec(str(path))  # a protobuf message: fields are dynamic
     h, w = spec.input_size
+    FLOAT32 = ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
     checks = []
     inputs = {i.name: i for i in ml.description.input}
     ok = (
         list(inputs) == [INPUT_NAME]
         and list(inputs[INPUT_NAME].type.multiArrayType.shape) == [1, 3, h, w]
-        and inputs[INPUT_NAME].type.multiArrayType.dataType == ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
+        and inputs[INPUT_NAME].type.multiArrayType.dataType == FLOAT32
     )
     checks.append(Check("input", ok, f"input {INPUT_NAME} float32 [1, 3, {h}, {w}]"))
     outputs = {o.name: o for o in ml.description.output}
@@ -122,7 +123,7 @@ def structural_validation(path: Path, model: nn.Module, spec: ModelSpec) -> Vali
         set(outputs) == {LABEL_NAME, PROBS_NAME, LOGITS_NAME}
         and logits is not None
         and list(logits.type.multiArrayType.shape) == [1, spec.num_classes]
-        and logits.type.multiArrayType.dataType == ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
+        and logits.type.multiArrayType.dataType == FLOAT32
         and ml.description.predictedFeatureName == LABEL_NAME
         and ml.description.predictedProbabilitiesName == PROBS_NAME
     )

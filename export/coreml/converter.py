@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ...runtime.errors import missing_backend
 from ...runtime.spec import ModelSpec
@@ -106,8 +107,9 @@ class CoreMLConverter(Converter):
             compute_precision=_fp16_except_outputs(ct) if fp16 else ct.precision.FLOAT32,
             minimum_deployment_target=ct.target.iOS16,
         )
+        mil: Any  # coremltools returns a MIL program for convert_to="milinternal"
         mil.functions["main"].set_output_types(None)
-        mlmodel = ct.convert(
+        mlmodel: Any = ct.convert(
             mil,
             classifier_config=ct.ClassifierConfig(
                 list(request.spec.class_names), predicted_probabilities_output=PROBABILITIES_NAME

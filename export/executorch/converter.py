@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...runtime.cli.support import log
+from ...runtime.console import log
 from ...runtime.errors import missing_backend
 from ...runtime.spec import ModelSpec
 from ..base import (
@@ -108,7 +108,8 @@ class ExecuTorchConverter(Converter):
             profile = request.int8_recipes()
             model, recipe = quantize(model, example, request.calibration, profile.tflite, profile.name)
         elif request.precision is Precision.FP16:
-            model, recipe = _half_with_float_io(model), dict(FP16_RECIPE)
+            model = _half_with_float_io(model)
+            recipe = {**FP16_RECIPE}
         with torch.no_grad():
             program = torch.export.export(model, example)
         edge = lower(program, request.spec.to_json())

@@ -2,7 +2,7 @@
 
 A whole-graph int8 program (``XNNPACKQuantizer`` on every op it knows) moved the demo model's logits
 by up to 59: useless. The recipe is not re-invented here: it is the TFLite int8 recipe
-(``hierattn.export.tflite.quant.INT8_RECIPE``, measured in docs/quantization.md), read field by
+(``hierattn.export.int8_profiles.INT8_RECIPE``, measured in docs/quantization.md), read field by
 field and applied to the PT2E graph:
 
 - ``float_stem_stride``: every node up to and including the first convolution writing a map at
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...runtime.errors import HierAttnError, UsageError
-from ..tflite.quant import INT8_RECIPE, Int8Recipe
+from ..int8_profiles import INT8_RECIPE, Int8Recipe
 
 if TYPE_CHECKING:
     import torch
@@ -155,7 +155,8 @@ def quantize(
     stem = stem_node_names(graph, int(example[0].shape[2]), recipe.float_stem_stride)
     conv_config, linear_config = quantization_configs(recipe)
     quantizer = XNNPACKQuantizer().set_global(conv_config)
-    quantizer.set_operator_type(torch.ops.aten.linear.default, linear_config)
+    # The quantizer matches node targets, which are overloads: the packet its signature names would never match.
+    quantizer.set_operator_type(torch.ops.aten.linear.default, linear_config)  # pyright: ignore[reportArgumentType]
     quantizer.set_filter_function(lambda node: node.name not in stem)
     prepared = prepare_pt2e(graph, quantizer)
     _check_float_ops(prepared, recipe)

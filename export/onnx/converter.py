@@ -54,6 +54,8 @@ def export_fp32(request: ConversionRequest, destination: Path) -> None:
             verbose=False,
         )
         model = onnxslim.slim(onnx.load(str(raw)))
+    if not isinstance(model, onnx.ModelProto):
+        raise RuntimeError(f"onnxslim returned {type(model).__name__}, not one ONNX model")
     onnx.checker.check_model(model)
     onnx.save(model, str(destination))
 

@@ -9,7 +9,6 @@ stored in the artifact's metadata (``extra["quantization"]``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,66 +16,12 @@ import numpy as np
 
 from ...runtime.errors import UsageError
 from ..base import Precision
+from ..int8_profiles import QuantRecipe
 
 if TYPE_CHECKING:
     from ..base import ConversionRequest
 
 
-@dataclass(frozen=True)
-class QuantRecipe:
-    """How to quantize one ONNX graph.
-
-    Attributes:
-        mode: "dynamic" (weights int8, activations quantized at run time) or "static" (QDQ).
-        op_types: op types to quantize, everything else stays float; empty: every op type
-            onnxruntime.quantization can quantize (its default).
-        nodes_to_exclude: node names kept in float even though their op type is quantized.
-        per_channel: per-output-channel weight scales.
-        calibration: "MinMax", "Entropy" or "Percentile" (static only).
-        percentile: percentile for the Percentile method.
-        activation_type: "int8", "uint8" or "int16" activations (static only); weights are always
-            int8. ONNX Runtime's x86 integer kernels are u8 x s8: uint8 activations run there
-            without the s8 -> u8 conversion.
-        ranges: MinMax only: "global" (min/max over all calibration images) or "averaged" (each
-            image's min and max, averaged: one extreme image no longer sets the step size).
-        float_stem_stride: keep every node in float up to the first Conv writing a map at 1/N of
-            the input resolution (0: none).
-        float_classifier: keep the last Gemm/MatMul (the classifier head) in float.
-    """
-
-    mode: str
-    op_types: tuple[str, ...]
-    nodes_to_exclude: tuple[str, ...] = ()
-    per_channel: bool = True
-    calibration: str = "MinMax"
-    percentile: float = 99.999
-    activation_type: str = "int8"
-    ranges: str = "global"
-    float_stem_stride: int = 0
-    float_classifier: bool = False
-    extra_options: dict[str, object] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["op_types"] = list(self.op_types)
-        data["nodes_to_exclude"] = list(self.nodes_to_exclude)
-        return data
-
-
-DYNAMIC_RECIPE = QuantRecipe(mode="dynamic", op_types=("MatMul", "Gemm"), per_channel=True)
-STATIC_RECIPE = QuantRecipe(
-    mode="static",
-    op_types=("Conv", "Gemm"),
-    per_channel=True,
-    calibration="MinMax",
-    activation_type="uint8",
-    ranges="averaged",
-    float_stem_stride=4,
-    float_classifier=True,
-)
-"""int8 QDQ (u8 activations, s8 per-channel weights) on the convolutions and linear layers after
-the stem, which ONNX Runtime fuses into QLinearConv and QGemm; the stem to 1/4 resolution, the
-classifier, LayerNorm, attention products, Softmax, GELU and SiLU stay float (docs/quantization.md)."""
 
 _ACTIVATION_TYPES = ("int8", "uint8", "int16")
 
@@ -151,7 +96,7 @@ def apply_recipe(source: Path, destination: Path, recipe: QuantRecipe, calibrati
         quantize_static(
             str(prepared),
             str(destination),
-            _Reader(calibration.astype(np.float32), "image"),
+            _Reader(calibration.astype(np.float32), "image"),  # pyright: ignore[reportArgumentType]  # duck-typed: the base class lives in the lazily imported quantizer
             quant_format=QuantFormat.QDQ,
             op_types_to_quantize=list(recipe.op_types) or None,
             nodes_to_exclude=excluded,

@@ -23,8 +23,9 @@ import numpy as np
 from ...runtime.errors import ModelFileError
 from ...runtime.spec import ModelSpec
 from ..base import Precision
+from ..int8_profiles import QuantRecipe
 from ..validation import DEFAULT_TOLERANCES, compare_logits
-from .quant import QuantRecipe, apply_recipe
+from .quant import apply_recipe
 
 
 @dataclass(frozen=True)

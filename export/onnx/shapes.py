@@ -1,7 +1,7 @@
 """Every tensor's shape in an ONNX graph, from ONNX's own shape inference.
 
 Used wherever a graph is read by position or size rather than by name: the int8 recipes' float
-stem (``onnx_float_nodes``) and the MAC census (``hierattn.benchmarks.profiling.integer_macs``).
+stem (``float_nodes``) and the MAC census (``hierattn.benchmarks.profiling.integer_macs``).
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .schema import tflite_schema
+
 PADDING_SENTINEL = 1e30
 """Values this large are padding, not activations: max pooling exported as PADV2 pads with -FLT_MAX,
 and a range that includes it gives a step size of about 1e36, which XNNPACK refuses (ShuffleNetV2)."""
@@ -38,7 +40,7 @@ def average_ranges(calibrated: bytes, images: np.ndarray, reduce: str = "mean") 
         raise ValueError(f"unknown range reduction {reduce!r}: use 'mean' or 'extreme'")
     low_of, high_of = (np.mean, np.mean) if reduce == "mean" else (np.min, np.max)
     import flatbuffers
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
     model = schema.ModelT.InitFromPackedBuf(bytearray(calibrated), 0)
@@ -88,7 +90,7 @@ def stem_nodes(calibrated: bytes, stride: int = 4) -> list[str]:
 
     Returns an empty list when the model input is not an image (rank 4) or no such convolution exists.
     """
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     root = schema.Model.GetRootAs(calibrated, 0)
     graph = root.Subgraphs(0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...runtime.spec import ModelSpec
+from .schema import tflite_schema
 
 METADATA_NAME = "hierattn_spec"
 _FILE_IDENTIFIER = b"TFL3"
@@ -26,7 +27,7 @@ def embed_spec(path: Path, spec: ModelSpec, name: str = METADATA_NAME) -> None:
 def embed_metadata(path: Path, name: str, value: bytes) -> None:
     """Rewrite ``path`` with metadata entry ``name`` = ``value``, replacing an older entry of that name."""
     import flatbuffers
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     data = Path(path).read_bytes()
     model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)

@@ -11,17 +11,18 @@ from collections import Counter
 from pathlib import Path
 
 from ...runtime.errors import HierAttnError
+from .schema import tflite_schema
 
 
 def _builtin_names() -> dict[int, str]:
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     return {v: k for k, v in vars(schema.BuiltinOperator).items() if isinstance(v, int)}
 
 
 def op_counts(path: Path) -> Counter[str]:
     """Count the operators of every subgraph by name; custom ops appear as ``CUSTOM:<code>``."""
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     data = Path(path).read_bytes()
     model = schema.Model.GetRootAs(data, 0)

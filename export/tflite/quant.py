@@ -14,72 +14,21 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from ...runtime.errors import HierAttnError
 from ..base import Precision
+from ..int8_profiles import INT8_RECIPE, Int8Recipe
+from .schema import tflite_schema
 
 TIMEOUT_S = 1800
 REDUCED_PRECISION_KEY = "reduced_precision_support"
 FP16_INFERENCE = "fp16accfp16"
 """The metadata value with which XNNPACK hints fp16 inference: fp16 values, fp16 accumulation."""
-
-
-@dataclass(frozen=True)
-class Int8Recipe:
-    """Full-integer quantization with the ops that hurt (or that XNNPACK cannot run in int8) in float32.
-
-    Attributes:
-        float_ops: TFLite op types kept in float32 everywhere.
-        float_node_patterns: substrings of op output tensor names kept in float32 (the LayerNorm
-            decomposition onnx2tf emits is named ``.../layer_normalization_N/...``). A pattern that
-            matches nothing in a graph that has LayerNorm's signature ops (RSQRT, SQUARED_DIFFERENCE)
-            is an error, so a renaming upstream cannot silently change the recipe; a graph without
-            any LayerNorm (a pure CNN baseline) simply has nothing to keep.
-        per_channel: per-output-channel weight scales for convolutions.
-        per_channel_dense: per-output-channel weight scales for fully connected layers too.
-        max_calibration: at most this many calibration images are used.
-        ranges: "mean-minmax" (per-image min/max averaged over the calibration images) or "minmax"
-            (the global min/max over the calibration images, as the converter computes it); both
-            ignore max-pooling padding, see ``tflite_calibration.average_ranges``.
-        float_stem_stride: keep the stem in float up to the first CONV_2D at 1/N of the input
-            resolution (``tflite_calibration.stem_nodes``); 0 quantizes the stem too.
-        fp16_float_ops: mark the file ``reduced_precision_support = fp16accfp16``, the model
-            metadata with which LiteRT's XNNPACK delegate runs the ops kept in float in IEEE
-            half precision on cores with fp16 arithmetic (ARMv8.2-A: Cortex-A55, A75 and later)
-            and in float32 everywhere else (every x86 CPU, AVX512-FP16 included, and the Cortex-A53); docs/quantization.md
-            has what it does to the instruction count and to fidelity under the ARM kernels.
-    """
-
-    float_ops: tuple[str, ...] = ("BATCH_MATMUL", "SOFTMAX", "GELU", "RSQRT", "SQUARED_DIFFERENCE", "ABS")
-    float_node_patterns: tuple[str, ...] = ("layer_normalization",)
-    per_channel: bool = True
-    per_channel_dense: bool = False
-    max_calibration: int = 256
-    ranges: str = "mean-minmax"
-    float_stem_stride: int = 4
-    fp16_float_ops: bool = True
-
-    def __post_init__(self) -> None:
-        if self.ranges not in ("mean-minmax", "minmax"):
-            raise ValueError(f"unknown range estimator {self.ranges!r}: use 'mean-minmax' or 'minmax'")
-
-    def weights_text(self, dense: str) -> str:
-        """How weights are quantized, for the metadata; ``dense`` names the format's linear layers."""
-        return ("int8 symmetric; convolutions " + ("per output channel" if self.per_channel else "per tensor")
-                + f", {dense} " + ("per output channel" if self.per_channel_dense else "per tensor"))
-
-    def ranges_text(self) -> str:
-        """How activation ranges are estimated, for the metadata."""
-        return ("the per-image min/max averaged over the calibration images" if self.ranges == "mean-minmax"
-                else "the global min/max over the calibration images")
-
-
-INT8_RECIPE = Int8Recipe()
 
 
 def _dynamic_recipe() -> dict[str, Any]:
@@ -209,19 +158,19 @@ def convert_job(job: dict[str, Any]) -> bytes:
         nodes = sorted(set(nodes) | set(stem_nodes(calibrated, recipe.float_stem_stride)))
     from tensorflow.lite.python import convert
 
-    return convert.mlir_quantize(
+    return cast(bytes, convert.mlir_quantize(
         calibrated,
         disable_per_channel=not recipe.per_channel,
         disable_per_channel_for_dense_layers=not recipe.per_channel_dense,
         fully_quantize=False,
         denylisted_ops=list(recipe.float_ops),
         denylisted_nodes=nodes,
-    )
+    ))
 
 
 def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
     """Output tensor names of the ops whose names contain one of ``patterns``."""
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     root = schema.Model.GetRootAs(model, 0)
     names: list[str] = []
@@ -241,7 +190,7 @@ def _float_nodes(model: bytes, patterns: tuple[str, ...]) -> list[str]:
         if not hits and has_layer_norm:
             raise HierAttnError(
                 f"The int8 recipe keeps ops named '*{pattern}*' in float but the graph has none; "
-                "the onnx2tf naming changed: update INT8_RECIPE in export/tflite/quant.py."
+                "the onnx2tf naming changed: update INT8_RECIPE in export/int8_profiles.py."
             )
         selected.extend(hits)
     return sorted(set(selected))
@@ -255,7 +204,7 @@ def dequantize_hybrid_depthwise(model: bytes) -> bytes:
     graph into two XNNPACK partitions around a builtin kernel. Its 1152 weights cost 3.4 KB as float.
     """
     import flatbuffers
-    from ai_edge_litert import schema_py_generated as schema
+    schema = tflite_schema()
 
     root = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
     depthwise = {

@@ -79,6 +79,8 @@ class ExecuTorchBackend(Backend):
             set_threads(threads)
         self._runtime = runtime
         self._data = path.read_bytes()
+        self._program: Any = None
+        self._forward: Any = None
         try:
             self._program, self._forward = self._load()
         except (RuntimeError, ValueError) as exc:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelFileError, missing_backend
 from .base import Backend, TensorInfo
-
-if TYPE_CHECKING:
-    from onnxruntime import NodeArg
 
 SPEC_METADATA_KEY = "hierattn_spec"
 
@@ -23,7 +20,8 @@ _ORT_TYPES: dict[str, type[np.generic]] = {
 }
 
 
-def _info(arg: NodeArg) -> TensorInfo:
+def _info(arg: Any) -> TensorInfo:
+    """``arg`` is an onnxruntime ``NodeArg`` (a compiled class without type information)."""
     shape = tuple(d if isinstance(d, int) and d > 0 else None for d in arg.shape)
     dtype = np.dtype(_ORT_TYPES.get(arg.type, np.float32))
     return TensorInfo(name=arg.name, shape=shape, dtype=dtype)
@@ -52,7 +50,7 @@ class OnnxBackend(Backend):
         self._metadata = dict(self._session.get_modelmeta().custom_metadata_map)
 
     def _run(self, x: np.ndarray) -> np.ndarray:
-        return self._session.run([self.output.name], {self.input.name: x})[0]
+        return np.asarray(self._session.run([self.output.name], {self.input.name: x})[0])
 
     def embedded_spec_json(self) -> str | None:
         return self._metadata.get(SPEC_METADATA_KEY)

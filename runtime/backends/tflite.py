@@ -30,7 +30,7 @@ def _interpreter_class() -> Any:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
         try:
-            from tflite_runtime.interpreter import Interpreter
+            from tflite_runtime.interpreter import Interpreter  # pyright: ignore[reportMissingImports]  # optional fallback
         except ImportError:
             raise missing_backend("ai-edge-litert", "litert", "Running .tflite models") from None
     return Interpreter

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..classifier import Classifier
-from ..cli.report import Row
 from ..errors import HierAttnError
+from .report import Row
 from .stream import StreamOptions, classify_stream
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cli.support import log
+from ..console import log
 from ..errors import UsageError, missing_backend
 from .driver import RunSummary
 from .stream import StreamOptions
@@ -75,7 +75,7 @@ class _ClassifyActor:
         self.options = options
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from ..cli.report import Row
+        from .report import Row
 
         paths = [Path(str(p)) for p in batch["path"]]
         outcomes = self.classifier.predict_batch(paths, top_k=self.options.top_k, crop=self.options.crop)
@@ -157,7 +157,7 @@ def predict_on_ray(
     resume: bool = False,
 ) -> RunSummary:
     """hierattn-predict --ray: rows to a JSONL file (streamed, resumable) or Parquet files written by Ray."""
-    from ..cli.inputs import iter_inputs
+    from .inputs import iter_inputs
     from .sinks import ResultSink
 
     if (jsonl is None) == (parquet is None):

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ..cli.report import Row, csv_fields, csv_header
 from ..errors import UsageError
+from .report import Row, csv_fields, csv_header
 
 FORMATS = ("jsonl", "csv")
 

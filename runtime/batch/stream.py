@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..classifier import Classifier
-from ..cli.report import Row
 from ..errors import UsageError
+from .report import Row
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 import typer
 from PIL import Image
 
-from ..cli.support import log, run_or_exit
+from ..console import log, run_or_exit
 from ..crop import closed_mask, grey_u8
 from ..preprocess import crop_and_resize, to_tensor
 from ..spec import ModelSpec

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import typer
 
-from ..cli.support import log, run_or_exit
+from ..console import log, run_or_exit
 from ..defaults import default_model_path
 from ..errors import UsageError
 from .assets import model_with_sidecar, web_demo_dir
@@ -125,7 +125,7 @@ def lan_addresses() -> list[str]:
     return sorted(a for a in addresses if not a.startswith("127."))
 
 
-app = typer.Typer(add_completion=False, help=__doc__.splitlines()[0])
+app = typer.Typer(add_completion=False, help=(__doc__ or "").partition("\n")[0])
 
 
 @app.command()

@@ -94,7 +94,7 @@ def test_graph_and_delegation_metadata(executorch_exports: dict) -> None:
 
 
 def test_int8_recipe_is_the_shared_one(executorch_exports: dict) -> None:
-    from hierattn.export.tflite.quant import INT8_RECIPE
+    from hierattn.export.int8_profiles import INT8_RECIPE
 
     recipe = ModelSpec.from_json(sidecar_path(_path(executorch_exports, "int8")).read_text()).extra["quantization"]
     assert recipe["recipe_source"] == "hierattn.export.int8_profiles (hierattn)" and recipe["profile"] == "hierattn"
@@ -121,7 +121,7 @@ def test_tampered_program_is_refused(executorch_exports: dict, tmp_path: Path) -
 def test_predict_cli_runs_the_program(executorch_exports: dict, repo_root: Path) -> None:
     image = next((repo_root / "runtime/assets/samples/validation").rglob("*.jpg"))
     path = _path(executorch_exports, "fp32")
-    command = [sys.executable, "-m", "hierattn.runtime.cli.predict", str(image), "--model", str(path), "--json"]
+    command = [sys.executable, "-m", "hierattn.runtime.cli", str(image), "--model", str(path), "--json"]
     done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     document = json.loads(done.stdout)

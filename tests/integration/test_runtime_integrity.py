@@ -20,7 +20,7 @@ from hierattn.runtime.spec import sidecar_path
 
 pytestmark = pytest.mark.slow
 COPIES = 100
-PREDICT = [sys.executable, "-m", "hierattn.runtime.cli.predict"]
+PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
 
 
 def _corrupt(source: Path, folder: Path, rng: np.random.Generator, with_sidecar: bool) -> tuple[Path, list[int]]:

@@ -154,7 +154,7 @@ def test_predict_accepts_path_bytes_pil_and_array(tiny_model: Path, tmp_path: Pa
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hierattn.runtime.cli.predict", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "hierattn.runtime.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 

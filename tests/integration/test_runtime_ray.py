@@ -17,7 +17,7 @@ import pytest
 from hierattn.runtime.batch.stream import StreamOptions
 
 pytestmark = pytest.mark.slow
-PREDICT = [sys.executable, "-m", "hierattn.runtime.cli.predict"]
+PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
 IMAGES = 500
 
 
@@ -59,9 +59,9 @@ def test_ray_parquet_and_eval_match_local(
     import pyarrow.parquet as pq
 
     from hierattn.runtime.batch.driver import run_stream
+    from hierattn.runtime.batch.inputs import expand_inputs
     from hierattn.runtime.batch.ray_run import classify_on_ray, predict_on_ray
     from hierattn.runtime.classifier import Classifier
-    from hierattn.runtime.cli.inputs import expand_inputs
 
     model = sealed_models["onnx"]
     paths = expand_inputs([stream_archive]).paths[::5]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
-PREDICT = [sys.executable, "-m", "hierattn.runtime.cli.predict"]
+PREDICT = [sys.executable, "-m", "hierattn.runtime.cli"]
 EVAL = [sys.executable, "-m", "hierattn.training.eval_cli"]
 
 

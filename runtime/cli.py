@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import HierAttnError, UsageError
-from ..prediction import DISCLAIMER
-from .support import fail, log, run_or_exit
+from .console import fail, log, run_or_exit
+from .errors import HierAttnError, UsageError
+from .prediction import DISCLAIMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..batch.driver import RunSummary
-    from ..batch.stream import StreamOptions
-    from ..classifier import Classifier
-    from .report import Row
+    from .batch.driver import RunSummary
+    from .batch.report import Row
+    from .batch.stream import StreamOptions
+    from .classifier import Classifier
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -31,7 +31,7 @@ app = typer.Typer(
 
 
 def _model_path(model: Path | None) -> Path:
-    from ..defaults import default_model_path
+    from .defaults import default_model_path
 
     chosen = model or default_model_path()
     if chosen is None:
@@ -41,9 +41,9 @@ def _model_path(model: Path | None) -> Path:
 
 def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classifier:
     """Load and verify the model; several workers share it, each inference single-threaded by default."""
-    from ..classifier import Classifier
-    from ..cpu import int8_advice
-    from ..integrity import Integrity
+    from .classifier import Classifier
+    from .cpu import int8_advice
+    from .integrity import Integrity
 
     if threads is None and workers > 1:
         threads = 1  # workers x intra-op threads beyond the core count only adds contention
@@ -86,12 +86,12 @@ def predict(
         raise fail("--parquet is written by Ray: add --ray local (or --ray ADDRESS), or use --jsonl/--csv-out.", 2)
     if resume and not (jsonl or csv_out):
         raise fail("--resume needs --jsonl PATH or --csv-out PATH: the file whose images are skipped.", 2)
-    from ..batch.stream import StreamOptions
+    from .batch.stream import StreamOptions
 
     options = run_or_exit(lambda: StreamOptions(workers=workers, batch_size=batch_size, top_k=top_k, crop=crop))
     path = run_or_exit(lambda: _model_path(model))
     if ray is not None:
-        from ..batch.ray_run import predict_on_ray
+        from .batch.ray_run import predict_on_ray
 
         summary = run_or_exit(lambda: predict_on_ray(path, images, ray, options, jsonl, parquet, verify, resume))
         log(summary.line())
@@ -104,13 +104,13 @@ def predict(
     rows = run_or_exit(lambda: _collect(classifier, images, options))
     failed = sum(isinstance(row.outcome, HierAttnError) for row in rows)
     if as_json:
-        from .report import to_json
+        from .batch.report import to_json
 
         print(to_json(rows))
     else:
         from rich.console import Console
 
-        from .report import to_table
+        from .batch.report import to_table
 
         Console().print(to_table(rows))
     if failed:
@@ -120,8 +120,8 @@ def predict(
 
 def _collect(classifier: Classifier, images: list[Path], options: StreamOptions) -> list[Row]:
     """Every row in memory, for the one-document outputs (--json and the terminal table)."""
-    from ..batch.driver import run_stream
-    from .inputs import expand_inputs
+    from .batch.driver import run_stream
+    from .batch.inputs import expand_inputs
 
     expanded = expand_inputs(images)
     for warning in expanded.warnings:
@@ -137,9 +137,9 @@ def _stream_to_file(
     classifier: Classifier, images: list[Path], out: Path | None, fmt: str, resume: bool, options: StreamOptions
 ) -> RunSummary:
     """Rows go to the file as each chunk finishes; nothing accumulates in memory but the done set."""
-    from ..batch.driver import RunSummary, run_stream
-    from ..batch.sinks import ResultSink
-    from .inputs import iter_inputs
+    from .batch.driver import RunSummary, run_stream
+    from .batch.inputs import iter_inputs
+    from .batch.sinks import ResultSink
 
     with ResultSink(out or "-", fmt, classifier.class_names, resume=resume) as sink:
         if sink.repaired_bytes:

@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "int8_bound.py"
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "int8_bound.py"
 
 
 def load_script() -> ModuleType:

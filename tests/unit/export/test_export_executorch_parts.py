@@ -50,7 +50,7 @@ def test_pte_without_the_extra_is_one_line_naming_it(tmp_path: Path) -> None:
     Image.new("RGB", (32, 32)).save(image)
     code = (
         "import sys; sys.modules['executorch'] = None\n"
-        "from hierattn.runtime.cli.predict import app\n"
+        "from hierattn.runtime.cli import app\n"
         f"app([{str(image)!r}, '--model', {str(model)!r}, '--no-verify'])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import typer
 
-from ..errors import HierAttnError
+from .errors import HierAttnError
 
 T = TypeVar("T")
 

@@ -93,7 +93,7 @@ def test_max_pool_padding_sentinel_is_not_an_activation_range(calibrated) -> Non
 
 
 def test_unknown_range_estimator_is_refused_when_the_recipe_is_built() -> None:
-    from hierattn.export.tflite.quant import Int8Recipe
+    from hierattn.export.int8_profiles import Int8Recipe
 
     with pytest.raises(ValueError, match="range estimator"):
         Int8Recipe(ranges="percentile")

@@ -13,7 +13,7 @@ SCRIPT = """
 import json, sys
 import numpy as np
 import hierattn.runtime as rt
-import hierattn.runtime.cli.predict, hierattn.runtime.parity.golden, hierattn.runtime.backends.onnx, hierattn.runtime.backends.tflite
+import hierattn.runtime.cli, hierattn.runtime.parity.golden, hierattn.runtime.backends.onnx, hierattn.runtime.backends.tflite
 rgb = np.zeros((300, 300, 3), np.uint8); rgb[50:250, 60:260] = 180
 result = rt.Classifier.load(sys.argv[1], threads=1).predict(rgb)
 assert result.crop_box is not None

@@ -18,7 +18,7 @@ from hierattn.benchmarks.reports.schema import ROW_FIELDS, schema_errors
 from hierattn.benchmarks.timing.stats import LatencyStats
 from hierattn.benchmarks.zoo import ZOO
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "benchmarks.md"
 
 
 def make_row(model: str, fmt: str, threads: int, median: float, precision: str = "fp32") -> dict[str, Any]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from hierattn.runtime.batch.inputs import IMAGE_SUFFIXES, expand_inputs, iter_inputs
+from hierattn.runtime.batch.report import Row
 from hierattn.runtime.batch.sinks import ResultSink
-from hierattn.runtime.cli.inputs import IMAGE_SUFFIXES, expand_inputs, iter_inputs
-from hierattn.runtime.cli.report import Row
 from hierattn.runtime.errors import InvalidImageError, UsageError
 
 CLASSES = ("A", "B")

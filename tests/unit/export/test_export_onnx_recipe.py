@@ -17,8 +17,9 @@ pytest.importorskip("onnxruntime.quantization")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
+from hierattn.export.int8_profiles import STATIC_RECIPE, QuantRecipe  # noqa: E402
 from hierattn.export.onnx.float_nodes import classifier_node, float_stem_nodes  # noqa: E402
-from hierattn.export.onnx.quant import STATIC_RECIPE, QuantRecipe, apply_recipe  # noqa: E402
+from hierattn.export.onnx.quant import apply_recipe  # noqa: E402
 from hierattn.runtime.errors import ModelFileError  # noqa: E402
 
 SIZE = 32

@@ -13,7 +13,7 @@ from hierattn.benchmarks.devices.android_parse import (
     parse_benchmark_model,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "benchmark_model"
 
 
 def read(name: str) -> str:

@@ -18,7 +18,7 @@ from hierattn.runtime.parity.golden import write_golden
 from hierattn.runtime.parity.golden_images import GOLDEN_SCENES
 from hierattn.runtime.spec import ModelSpec
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 
 
 @pytest.fixture(scope="module")

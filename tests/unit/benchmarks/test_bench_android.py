@@ -124,7 +124,7 @@ def test_benchmark_model_run_builds_schema_rows(tmp_path: Path) -> None:
     script = tmp_path / "adb"
     script.write_text(FAKE_PHONE.format(
         log=log, freqs=FREQS.replace("\n", "\\n"),
-        transcript=Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model" / "plain_stdout.txt",
+        transcript=Path(__file__).resolve().parents[2] / "fixtures" / "benchmark_model" / "plain_stdout.txt",
     ))
     script.chmod(0o755)
     model = tmp_path / "hierattn_xs_fp32.tflite"
@@ -170,7 +170,7 @@ def test_app_run_reads_the_result_from_logcat(tmp_path: Path) -> None:
     state = tmp_path / "run_id"
     script = tmp_path / "adb"
     script.write_text(FAKE_APP_PHONE.format(
-        state=state, transcript=Path(__file__).resolve().parents[1] / "fixtures" / "benchmark_model" / "app_logcat.txt",
+        state=state, transcript=Path(__file__).resolve().parents[2] / "fixtures" / "benchmark_model" / "app_logcat.txt",
     ))
     script.chmod(0o755)
     model = tmp_path / "hierattn_xs_fp32.tflite"
