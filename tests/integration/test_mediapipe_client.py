@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -46,14 +47,14 @@ def validation_images() -> list[str]:
     return sorted(str(p) for p in sample_images_dir("validation").rglob("*") if p.suffix.lower() in {".jpg", ".png"})
 
 
-def _mediapipe(python: Path, model: Path, images: list[str], resized: Path) -> dict:
+def _mediapipe(python: Path, model: Path, images: list[str], resized: Path) -> dict[str, Any]:
     done = subprocess.run([str(python), str(CLIENT), str(model), str(resized), *images], capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
 
-def _predict_no_crop(model: Path, images: list[str]) -> dict[str, dict]:
+def _predict_no_crop(model: Path, images: list[str]) -> dict[str, dict[str, Any]]:
     command = [sys.executable, "-m", "hierattn.runtime.cli.predict", "--model", str(model), "--no-crop", "--json", *images]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

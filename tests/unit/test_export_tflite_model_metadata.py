@@ -48,7 +48,8 @@ def test_metadata_round_trips_with_labels_and_normalization(tmp_path: Path) -> N
     assert logits.name == "logits" and logits.labels_file == LABELS_FILE and logits.mean == ()
     assert metadata.labels == SPEC.class_names
     assert packed_files(data) == {LABELS_FILE: b"alpha\nbeta\ngamma\ndelta\n"}
-    assert ModelSpec.from_json(read_tflite_metadata(data, METADATA_NAME).decode()) == SPEC  # still the source of truth
+    payload = read_tflite_metadata(data, METADATA_NAME)
+    assert payload is not None and ModelSpec.from_json(payload.decode()) == SPEC  # still the source of truth
 
 
 def test_labels_are_packed_the_way_mediapipe_reads_them(tmp_path: Path) -> None:
