@@ -61,7 +61,7 @@ def _description(spec: ModelSpec) -> str:
     height, width = spec.input_size
     return (
         f"Skin-lesion photo classifier over {spec.num_classes} classes ({', '.join(spec.class_names)}). "
-        f"Input: the photo stretched to {width}x{height} RGB, 8-bit values divided by 255. Output: logits; "
+        f"Input: the photo stretched to {width}x{height} RGB, 8-bit values divided by {1 / spec.scale:g}. Output: logits; "
         "apply softmax for probabilities. hierattn's own runtimes first crop dermoscopy photos to the "
         "lit circle and flag referrals (classes and threshold in the 'hierattn_spec' metadata entry); "
         "generic clients do neither. Research software, not a medical device."
@@ -73,7 +73,8 @@ def _version(spec: ModelSpec) -> str:
     checkpoint = spec.extra.get("checkpoint_sha256")
     if isinstance(checkpoint, str):
         parts.append(f"checkpoint sha256 {checkpoint[:12]}")
-    exporter = spec.extra.get("exporters", {}).get("hierattn") if isinstance(spec.extra.get("exporters"), dict) else None
+    exporters = spec.extra.get("exporters")
+    exporter = exporters.get("hierattn") if isinstance(exporters, dict) else None
     if exporter:
         parts.append(f"hierattn {exporter}")
     return ", ".join(parts)
