@@ -147,7 +147,7 @@ def test_standard_metadata_describes_the_export(tflite_exports: dict[Precision, 
     assert image.color_space == "RGB" and image.mean == (0.0, 0.0, 0.0)
     assert image.std == pytest.approx((1.0 / result.spec.scale,) * 3)
     assert output.name == "logits" and output.labels_file == "labels.txt"
-    outputs = _run(result.path, _calibration(256)[:4])
+    outputs = _run(result.path, np.random.default_rng(3).random((2, 3, 256, 256), dtype=np.float32))
     is_distribution = (outputs >= 0).all() and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3)
     assert not is_distribution, "the graph ends in a softmax: the metadata must say probabilities"
 
