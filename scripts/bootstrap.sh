@@ -88,3 +88,17 @@ if ! command -v perf >/dev/null 2>&1; then
     echo "[bootstrap] hierattn-profile --host-kernels needs (as root): apt-get install linux-perf" >&2
   fi
 fi
+# MediaPipe client tests (docs/export.md, TFLite on Android): mediapipe 1.2.2 in its own virtualenv
+# under ~/.cache/hierattn (requirements/mediapipe.txt says why), built once per machine; its OpenCV
+# needs Debian's libgl1 and libglib2.0-0. flatbuffers-compiler (flatc) only regenerates the metadata
+# schema classes (scripts/gen_tflite_metadata_schema.sh).
+if [ ! -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || [ ! -e /usr/lib/x86_64-linux-gnu/libglib-2.0.so.0 ] || ! command -v flatc >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[bootstrap] installing libgl1, libglib2.0-0 (MediaPipe's OpenCV) and flatbuffers-compiler" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgl1 libglib2.0-0 flatbuffers-compiler >/dev/null
+  else
+    echo "[bootstrap] the MediaPipe client tests need (as root): apt-get install libgl1 libglib2.0-0 (and flatbuffers-compiler to regenerate the metadata schema classes)" >&2
+  fi
+fi
+bash scripts/mediapipe_venv.sh >/dev/null

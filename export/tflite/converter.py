@@ -85,7 +85,7 @@ class TFLiteConverter(Converter):
         return ConversionResult(path=destination, spec=spec, notes=notes)
 
     def embed_metadata(self, path: Path, spec: ModelSpec) -> None:
-        """Store the spec JSON as flatbuffer metadata ``hierattn_spec`` (format in docs/export.md)."""
+        """Embed the spec (``hierattn_spec``), the standard TFLite metadata and ``labels.txt`` (docs/export.md)."""
         from .metadata import embed_spec
 
         embed_spec(path, spec)

@@ -22,6 +22,7 @@ from hierattn.export.tflite.ops import non_builtin_ops, op_counts
 from hierattn.export.tflite.xnnpack import xnnpack_coverage
 from hierattn.runtime.spec import ModelSpec
 from hierattn.runtime.tflite_metadata import read_tflite_metadata
+from hierattn.runtime.tflite_model_metadata import read_model_metadata
 
 pytestmark = pytest.mark.slow
 
@@ -133,6 +134,22 @@ def test_embedded_spec_round_trips(tflite_exports: dict[Precision, ConversionRes
     payload = read_tflite_metadata(result.path.read_bytes(), METADATA_NAME)
     assert payload is not None
     assert ModelSpec.from_json(payload.decode("utf-8")) == result.spec
+
+
+@pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
+def test_standard_metadata_describes_the_export(tflite_exports: dict[Precision, ConversionResult], precision: Precision) -> None:
+    """What MediaPipe and ML Model Binding read, parsed back: labels, normalization, and an output that is logits."""
+    result = tflite_exports[precision]
+    metadata = read_model_metadata(result.path.read_bytes())
+    assert metadata is not None and f"({precision.value})" in metadata.name
+    assert metadata.labels == result.spec.class_names
+    (image,), (output,) = metadata.inputs, metadata.outputs
+    assert image.color_space == "RGB" and image.mean == (0.0, 0.0, 0.0)
+    assert image.std == pytest.approx((1.0 / result.spec.scale,) * 3)
+    assert output.name == "logits" and output.labels_file == "labels.txt"
+    outputs = _run(result.path, np.random.default_rng(3).random((2, 3, 256, 256), dtype=np.float32))
+    is_distribution = (outputs >= 0).all() and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3)
+    assert not is_distribution, "the graph ends in a softmax: the metadata must say probabilities"
 
 
 def test_fp32_matches_reference_logits(tflite_exports: dict[Precision, ConversionResult], reference_xs: dict) -> None:

@@ -5,18 +5,21 @@ Python API and the real hierattn-predict; the records are what the exporter wrot
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from hierattn.runtime import Classifier, ModelFileError, ModelSpec
-from hierattn.runtime.integrity import Integrity, blanked_digest, digest_field_offset
+from hierattn.runtime.integrity import Integrity, blanked_digest, digest_field_offset, verify_artifact
 from hierattn.runtime.spec import sidecar_path
+from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
 pytestmark = pytest.mark.slow
 COPIES = 100
@@ -65,6 +68,28 @@ def test_changed_bytes_are_always_refused(sealed_models: dict[str, Path], fmt: s
             assert "\n" not in message and "--no-verify" in message, message
             shutil.rmtree(folder)
             assert offsets  # keeps the offsets in the failure report of the line above
+
+
+def test_every_changed_byte_of_the_standard_metadata_and_packed_labels_is_refused(
+    sealed_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """The seal covers what MediaPipe reads: the TFLITE_METADATA buffer (every 4th byte, for time) and every
+    byte of the zip packed after the flatbuffer."""
+    source = sealed_models["tflite_int8"]  # the smallest sealed file: each copy is hashed once
+    data = source.read_bytes()
+    packed_start = min(info.header_offset for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    buffer = read_tflite_metadata(data, "TFLITE_METADATA")
+    assert buffer is not None
+    buffer_start = data.find(buffer)
+    offsets = [*range(buffer_start, buffer_start + len(buffer), 4), *range(packed_start, len(data))]
+    path = tmp_path / source.name  # no sidecar: the embedded digest alone must refuse it
+    for offset in offsets:
+        changed = bytearray(data)
+        changed[offset] ^= 0xFF
+        path.write_bytes(bytes(changed))
+        with pytest.raises(ModelFileError, match="does not match"):
+            verify_artifact(path, sidecar_path(path))
+    assert len(offsets) > 100
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "tflite"])
