@@ -127,6 +127,28 @@ class BoxReducer(val width: Int, val height: Int, val k: Int) {
             return reducer.result()
         }
 
+        /** Rows a strip-reading source delivers at a time: a few hundred kilobytes for a 4000-wide photo. */
+        const val STRIP_ROWS = 16
+
+        /**
+         * Reduce a [width] x [height] image that a platform decoder holds (an Android Bitmap, a
+         * BufferedImage) by [k], reading it [STRIP_ROWS] rows at a time as packed ARGB ints:
+         * `read(y, rows, into)` fills `into` with rows `y until y + rows`. Only one strip and the
+         * reduced image are ever allocated here.
+         */
+        fun fromArgbRows(width: Int, height: Int, k: Int, read: (y: Int, rows: Int, into: IntArray) -> Unit): RgbImage {
+            val reducer = BoxReducer(width, height, k)
+            val strip = IntArray(width * Math.min(STRIP_ROWS, height))
+            var y = 0
+            while (y < height) {
+                val rows = Math.min(STRIP_ROWS, height - y)
+                read(y, rows, strip)
+                reducer.addArgbRows(strip, rows)
+                y += rows
+            }
+            return reducer.result()
+        }
+
         /** A box found on the image reduced by [k], in the coordinates of the [width] x [height] image. */
         fun scaleBox(box: CropBox, k: Int, width: Int, height: Int): CropBox =
             CropBox(box.x0 * k, box.y0 * k, Math.min(box.x1 * k, width), Math.min(box.y1 * k, height))
