@@ -35,7 +35,7 @@ class Decoded:
     ``image`` maps back to the file's coordinates (``reduce.scale_box(box, scale, *size)``).
     """
 
-    image: Image.Image  # mode RGB, EXIF orientation applied
+    image: Image.Image | np.ndarray  # RGB (mode RGB, or H x W x 3 uint8), EXIF orientation applied
     scale: int
     size: tuple[int, int]
 

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from .crop import Box, circle_crop_box
-from .image_io import ImageInput, decode_small, load_rgb
+from .image_io import Decoded, ImageInput, decode_small, load_rgb
 from .reduce import box_reduce, reduction_factor, scale_box
 from .spec import ModelSpec
 
@@ -86,17 +86,26 @@ def to_tensor(resized: np.ndarray, spec: ModelSpec) -> np.ndarray:
     return table[np.ascontiguousarray(resized.transpose(2, 0, 1))]
 
 
+def decode(image: ImageInput, spec: ModelSpec) -> Decoded:
+    """Decode as ``spec``'s preprocessing version asks: version 2 decodes JPEG files small (Pillow's draft mode)."""
+    if spec.preprocessing == 1:
+        rgb = load_rgb(image)
+        return Decoded(rgb, 1, (int(rgb.shape[1]), int(rgb.shape[0])))
+    return decode_small(image, spec.input_size)
+
+
+def preprocess_decoded(decoded: Decoded, spec: ModelSpec, crop: bool = True) -> Preprocessed:
+    """Crop, resize and scale a decoded image; the crop box is reported in the file's full-size coordinates."""
+    resized, box, k = _crop_and_resize(decoded.image, spec, crop)
+    width, height = decoded.size
+    full_box = scale_box(box, decoded.scale, width, height)
+    return Preprocessed(tensor=to_tensor(resized, spec), resized=resized, crop_box=full_box, reduction=decoded.scale * k)
+
+
 def preprocess(image: ImageInput, spec: ModelSpec, crop: bool = True) -> Preprocessed:
     """Decode (path, bytes, PIL image or uint8 array), crop, resize and scale one image as the model expects.
 
     Version 2 decodes JPEG files small (Pillow's draft mode) and reports the crop box in the file's
     full-size coordinates.
     """
-    if spec.preprocessing == 1:
-        resized, box, k = _crop_and_resize(load_rgb(image), spec, crop)
-        return Preprocessed(tensor=to_tensor(resized, spec), resized=resized, crop_box=box)
-    decoded = decode_small(image, spec.input_size)
-    resized, box, k = _crop_and_resize(decoded.image, spec, crop)
-    width, height = decoded.size
-    full_box = scale_box(box, decoded.scale, width, height)
-    return Preprocessed(tensor=to_tensor(resized, spec), resized=resized, crop_box=full_box, reduction=decoded.scale * k)
+    return preprocess_decoded(decode(image, spec), spec, crop)
