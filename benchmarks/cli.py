@@ -94,7 +94,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), or this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated); repeat for one report: --device cpu --device browser."),
+    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated), or the Android app's Kotlin core on the JVM (jvm, with --end-to-end only); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
