@@ -7,6 +7,9 @@ import { rgbImage } from './image.js';
 /** The reduced short side stays >= this many times the model input's long side. */
 export const REDUCTION_MARGIN = 2;
 
+// Largest factor whose block sums (255 k^2) stay below 2^31, the Int32Array sums and int arithmetic.
+const MAX_FACTOR = 2048;
+
 /** Largest power of two `k` with `min(width, height) // k >= 2 * max(input side)`; 1 if none. */
 export function reductionFactor(width, height, inputWidth, inputHeight) {
   const floor = REDUCTION_MARGIN * Math.max(inputWidth, inputHeight);
@@ -23,14 +26,14 @@ export function reductionFactor(width, height, inputWidth, inputHeight) {
  */
 export class BoxReducer {
   constructor(width, height, k) {
-    if (!(Number.isInteger(k) && k >= 1 && k <= 4096)) throw new RangeError(`reduction factor must be an integer in 1..4096, got ${k}`);
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_FACTOR)) throw new RangeError(`reduction factor must be an integer in 1..${MAX_FACTOR}, got ${k}`);
     this.width = width;
     this.height = height;
     this.k = k;
     this.outWidth = Math.ceil(width / k);
     this.outHeight = Math.ceil(height / k);
     this.out = new Uint8Array(this.outWidth * this.outHeight * 3);
-    // Int32, not Uint32: V8 keeps Int32Array elements on its small-integer fast path (255 k^2 fits)
+    // Int32, not Uint32: V8 keeps Int32Array elements on its small-integer fast path
     this.sums = new Int32Array(this.outWidth * 3);
     this.row = 0;
   }

@@ -9,16 +9,16 @@ package org.hierattn.core
  * the Python runtime and the web page.
  */
 class BoxReducer(val width: Int, val height: Int, val k: Int) {
+    init {
+        require(width >= 1 && height >= 1) { "image must be at least 1 x 1, got $width x $height" }
+        require(k in 1..MAX_FACTOR) { "reduction factor must be in 1..$MAX_FACTOR, got $k" }
+    }
+
     val outWidth: Int = (width + k - 1) / k
     val outHeight: Int = (height + k - 1) / k
     private val out = ByteArray(outWidth * outHeight * 3)
     private val sums = IntArray(outWidth * 3)
     private var row = 0
-
-    init {
-        require(width >= 1 && height >= 1) { "image must be at least 1 x 1, got $width x $height" }
-        require(k in 1..MAX_FACTOR) { "reduction factor must be in 1..$MAX_FACTOR, got $k" }
-    }
 
     /** Add [rows] rows of RGB bytes from [data], row r starting at `offset + r * width * 3`. */
     fun addRgbRows(data: ByteArray, rows: Int, offset: Int = 0) {
@@ -104,7 +104,7 @@ class BoxReducer(val width: Int, val height: Int, val k: Int) {
         /** Largest factor DCT-scaling decoders offer (JPEG: 1/2, 1/4, 1/8). */
         const val MAX_DECODER_SCALE = 8
 
-        private const val MAX_FACTOR = 4096  // 255 * k * k stays inside an Int
+        private const val MAX_FACTOR = 2048  // block sums, 255 * k * k, stay below 2^31
 
         /** Largest power of two k with `min(width, height) / k >= 2 * max(input side)`; 1 if none. */
         fun factor(width: Int, height: Int, inputWidth: Int, inputHeight: Int): Int {
