@@ -29,6 +29,7 @@ class Device(str, Enum):
     BROWSER = "browser"
     ARM_EMULATED = "arm-emulated"
     X86_EMULATED = "x86-emulated"
+    JVM = "jvm"
 
 
 class AndroidRunnerKind(str, Enum):
@@ -68,7 +69,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
     from .reports import report
 
     Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
-    for ratio in document["ratios"] + document["arm_ratios"]:
+    for ratio in [] if document["config"].get("end_to_end") else document["ratios"] + document["arm_ratios"]:
         log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
     if csv_path is not None:
         report.write_csv(rows, csv_path)
@@ -93,7 +94,7 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), or this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated); repeat for one report: --device cpu --device browser."),
+    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated), or the Android app's Kotlin core on the JVM (jvm, with --end-to-end only); repeat for one report: --device cpu --device browser."),
     models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
     model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
     formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
@@ -121,6 +122,7 @@ def main(
     arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated / x86-emulated: images fed through the emulated kernels for the numerics columns."),
     validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated / x86-emulated --model rows: numerics images (default: the bundled validation set)."),
     reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated / x86-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
+    end_to_end: bool = typer.Option(False, "--end-to-end", help="Instead of model rows: decode + preprocess + inference of a generated 12 MP photo and a 1 MP dermoscopy image, ms per stage, preprocessing versions 1 and 2, on --device cpu (Python runtime), jvm (the Kotlin core: no inference) and browser (the web page). Model: the first --model, else the bundled demo model."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
 
@@ -143,6 +145,14 @@ def main(
                 settings["iters"] = None
         env = environment.collect()
         devices = list(dict.fromkeys(device))
+        if end_to_end:
+            rows = _end_to_end_rows(devices, model_files, settings, out_dir)
+            document = _document(env, {"device": "+".join(d.value for d in devices), "end_to_end": True,
+                                       "iters": settings["iters"], "warmup": settings["warmup"]}, rows, [])
+            _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)
+            return
+        if Device.JVM in devices:
+            raise UsageError("--device jvm times the Kotlin core's preprocessing only; add --end-to-end.")
         native = [d for d in devices if d is not Device.BROWSER]
         if len(native) > 1:
             raise UsageError("--device cpu, android, arm-emulated and x86-emulated cannot share one run; run them one "
@@ -209,12 +219,43 @@ def main(
             ), log)
             rows = [*rows, *web_rows]
         config_dict = {"device": "+".join(d.value for d in devices), **config_dict}
-        from .reports.report import build_document
-
-        document = build_document(env, config_dict, rows, skipped)
+        document = _document(env, config_dict, rows, skipped)
         _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)
 
     run_or_exit(job)
+
+
+def _document(env: dict[str, Any], config: dict[str, Any], rows: list[dict[str, Any]], skipped: list[dict[str, str]]) -> dict[str, Any]:
+    from .reports.report import build_document
+
+    return build_document(env, config, rows, skipped)
+
+
+def _end_to_end_rows(devices: list[Device], model_files: list[Path], settings: dict[str, Any], out_dir: Path) -> list[dict[str, Any]]:
+    """``--end-to-end``: rows of timing.endtoend for cpu, devices.jvm and devices.browser."""
+    from ..runtime.defaults import default_model_path
+    from .timing.endtoend import make_images, run_python
+
+    unsupported = [d.value for d in devices if d not in (Device.CPU, Device.JVM, Device.BROWSER)]
+    if unsupported:
+        raise UsageError(f"--end-to-end runs on --device cpu, jvm and browser, not {', '.join(unsupported)}.")
+    model = model_files[0] if model_files else default_model_path()
+    if model is None:
+        raise UsageError("no --model given and the bundled demo model is missing; pass --model FILE.onnx.")
+    images = make_images(out_dir / "end_to_end")
+    iters = settings["iters"] or 20
+    rows: list[dict[str, Any]] = []
+    if Device.CPU in devices:
+        rows += run_python(model, images, settings["threads"][0], settings["warmup"], iters, log)
+    if Device.JVM in devices:
+        from .devices.jvm import run_jvm
+
+        rows += run_jvm(model, images, settings["warmup"], iters, log)
+    if Device.BROWSER in devices:
+        from .devices.browser import run_browser_end_to_end
+
+        rows += run_browser_end_to_end(model, images, iters, log)
+    return rows
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ import numpy as np
 from .backends import open_backend
 from .backends.base import Backend
 from .errors import HierAttnError, ModelFileError, UsageError
-from .image_io import ImageInput, load_rgb
+from .image_io import ImageInput
 from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
 from .metadata import resolve_spec, sidecar_spec
 from .prediction import Prediction, make_prediction
-from .preprocess import Preprocessed, preprocess
+from .preprocess import Preprocessed, decode, preprocess_decoded
 from .spec import ModelSpec, sidecar_path
 
 
@@ -102,9 +102,9 @@ class Classifier:
             crop: apply the circle crop when the model's spec enables it; False skips it.
         """
         started = time.perf_counter()
-        rgb = load_rgb(image)
+        pixels = decode(image, self.spec)
         decoded = time.perf_counter()
-        prepared = preprocess(rgb, self.spec, crop=crop)
+        prepared = preprocess_decoded(pixels, self.spec, crop=crop)
         preprocessed = time.perf_counter()
         logits = self.predict_tensor(prepared.tensor[None])
         finished = time.perf_counter()
@@ -128,9 +128,9 @@ class Classifier:
         for image in images:
             try:
                 started = time.perf_counter()
-                rgb = load_rgb(image)
+                pixels = decode(image, self.spec)
                 decoded = time.perf_counter()
-                item = preprocess(rgb, self.spec, crop=crop)
+                item = preprocess_decoded(pixels, self.spec, crop=crop)
                 timings = {"decode": (decoded - started) * 1e3, "preprocess": (time.perf_counter() - decoded) * 1e3}
                 prepared.append((len(results), item, timings))
                 results.append(None)

@@ -17,6 +17,10 @@ from .errors import ModelFileError
 
 SPEC_FORMAT_VERSION = 1
 
+PREPROCESSING_VERSIONS = (1, 2)
+"""Preprocessing versions this runtime implements (docs/preprocessing.md). 1: crop and resize the full
+image; 2: box pre-reduction and small decoding first. A file without the field was made for 1."""
+
 ISIC2019_CLASSES: tuple[str, ...] = ("ACK", "BCC", "BKL", "DF", "MEL", "NV", "SCC", "VASC")
 """The eight ISIC2019 classes in the order the paper's data loader uses (sorted folder names)."""
 
@@ -54,6 +58,8 @@ class ModelSpec:
         referral_threshold: probability above which a referral class triggers a referral.
         arch: registry name of the architecture, e.g. "hierattn_xs".
         precision: "fp32", "fp16", "int8-dynamic" or "int8".
+        preprocessing: which version of docs/preprocessing.md the model's inputs follow; new exports
+            use 2, files written before the field existed read as 1 and keep their exact path.
         extra: free-form provenance (checkpoint hash, exporter versions, quantization recipe).
     """
 
@@ -66,6 +72,7 @@ class ModelSpec:
     referral_threshold: float = 0.5
     arch: str = "hierattn_xs"
     precision: str = "fp32"
+    preprocessing: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,6 +105,7 @@ class ModelSpec:
                 )
             known = {f.name for f in fields(cls)}
             values = {k: v for k, v in data.items() if k in known}
+            values.setdefault("preprocessing", 1)  # written before versions existed: today's path
             if "crop" in values:
                 values["crop"] = CircleCropParams(**values["crop"])
             for key in ("class_names", "referral_classes", "input_size"):
@@ -125,6 +133,11 @@ class ModelSpec:
             raise ModelFileError("Model metadata lists no class names.")
         if len(self.input_size) != 2 or min(self.input_size) < 1:
             raise ModelFileError(f"Model metadata has an invalid input_size {self.input_size}.")
+        if self.preprocessing not in PREPROCESSING_VERSIONS:
+            raise ModelFileError(
+                f"Model metadata asks for preprocessing version {self.preprocessing!r}; this hierattn implements "
+                f"{', '.join(map(str, PREPROCESSING_VERSIONS))}. Upgrade hierattn."
+            )
         if self.layout not in ("NCHW", "NHWC"):
             raise ModelFileError(f"Model metadata has layout {self.layout!r}; expected NCHW or NHWC.")
 

@@ -140,3 +140,39 @@ def run_browser(options: BrowserOptions, log: Log) -> tuple[list[dict[str, Any]]
                 rows.append(_row(model, precision, path, threads, options, out, native))
                 facts = {"browser": f"chromium {out['browser']}", "user_agent": out["userAgent"], "runtime": out["runtime"]}
     return rows, [], facts
+
+
+def run_browser_end_to_end(model: Path, images: list[Any], iters: int, log: Log) -> list[dict[str, Any]]:
+    """End-to-end rows in headless Chromium: the page decodes, preprocesses and runs each photo.
+
+    The page reads the spec from the sidecar, so each preprocessing version runs from a copy of the
+    model whose sidecar asks for it. ``pixel_buffer_bytes`` is what the page's JS held at once (one
+    RGBA strip and the reduced image); the browser's own decoded bitmap is not JS memory.
+    """
+    import shutil
+
+    from ...runtime.spec import ModelSpec, sidecar_path
+    from ...runtime.web.assets import WEB_SUFFIXES, browser_ready
+    from ...runtime.web.browser import run_job
+    from ..timing.endtoend import VERSIONS, base_row, e2e_row
+
+    browser_ready()
+    spec = ModelSpec.from_json(sidecar_path(model).read_text())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="hierattn-webe2e-") as tmp:
+        for version in VERSIONS:
+            copy = Path(tmp) / f"v{version}" / model.name
+            copy.parent.mkdir()
+            shutil.copyfile(model, copy)
+            sidecar_path(copy).write_text(spec.with_updates(preprocessing=version).to_json())
+            for image in images:
+                log(f"end-to-end browser {image.label} preprocessing {version}")
+                out = run_job(copy, {"job": "endtoend", "image": str(image.path), "iters": iters})
+                if "error" in out:
+                    raise UsageError(f"the page failed on {image.path}: {out['error']}")
+                stages = {s: out["stages_ms"][f"{s}_ms"] for s in ("decode", "preprocess", "inference")}
+                base = base_row(f"browser:chromium-{out['browser']}", model, spec, WEB_SUFFIXES[model.suffix.lower()],
+                                out["model"].get("format", "web"), 1)
+                base["artifact"] = str(model)
+                rows.append(e2e_row(base, image, version, stages, int(out["pixel_bytes"]), 1))
+    return rows

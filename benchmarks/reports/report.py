@@ -115,6 +115,8 @@ def render_table(rows: Sequence[Row], title: str = "hierattn-bench") -> Any:
     from rich.table import Table
 
     arm = bool(rows) and all(r.get("insns_per_inference") is not None for r in rows)
+    if bool(rows) and all(r.get("end_to_end_image") is not None for r in rows):
+        return _end_to_end_table(rows, title)
     columns = ARM_COLUMNS if arm else TABLE_COLUMNS
     table = Table(title=title)
     for _, header, fmt in columns:
@@ -125,6 +127,29 @@ def render_table(rows: Sequence[Row], title: str = "hierattn-bench") -> Any:
         ordered = sorted(rows, key=lambda r: (r["format"], r["precision"], r["threads"], r["median_ms"] or r["mean_ms"]))
     for row in ordered:
         table.add_row(*(_cell(row.get(name), fmt) for name, _, fmt in columns))
+    return table
+
+
+E2E_COLUMNS = (
+    ("device", "device", ""), ("format", "format", ""), ("end_to_end_image", "image", ""),
+    ("preprocessing", "prep", "d"), ("decode_ms", "decode ms", ".1f"), ("preprocess_ms", "preprocess ms", ".1f"),
+    ("inference_ms", "inference ms", ".1f"), ("median_ms", "total ms", ".1f"), ("p90_ms", "p90 ms", ".1f"),
+    ("pixel_buffer_bytes", "pixel buffers", ""),
+)
+
+
+def _end_to_end_table(rows: Sequence[Row], title: str) -> Any:
+    """End-to-end rows: one line per (device, image, preprocessing version), the median of each stage."""
+    from rich.table import Table
+
+    table = Table(title=f"{title}: end to end (medians)")
+    for _, header, fmt in E2E_COLUMNS:
+        table.add_column(header, justify="right" if fmt else "left")
+    for row in sorted(rows, key=lambda r: (r["device"], r["format"], r["end_to_end_image"], r["preprocessing"])):
+        cells = [_cell(row.get(name), fmt) for name, _, fmt in E2E_COLUMNS]
+        size = row.get("pixel_buffer_bytes")
+        cells[-1] = "-" if size is None else f"{size / 1e6:.2f} MB"
+        table.add_row(*cells)
     return table
 
 

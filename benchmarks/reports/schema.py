@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: arm-emulated rows (instruction counts; latency fields nullable)
+SCHEMA_VERSION = 3  # 2: arm-emulated rows (instruction counts; latency fields nullable); 3: end-to-end rows
 
 NUMBER = (int, float)
 # name: (allowed JSON types, may be null)
@@ -51,6 +51,13 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "x86_top1_agreement": (NUMBER, True),
     "top1_differences": ((list,), True),  # arm-emulated: [{image, arm, x86, pytorch}] where top-1 differs
     "paper_ms": (NUMBER, True),
+    # end-to-end rows only (--end-to-end): the photo, the preprocessing version and each stage's median
+    "end_to_end_image": ((str,), True),
+    "preprocessing": ((int,), True),
+    "decode_ms": (NUMBER, True),
+    "preprocess_ms": (NUMBER, True),
+    "inference_ms": (NUMBER, True),
+    "pixel_buffer_bytes": ((int,), True),
     "artifact": ((str,), False),
 }
 

@@ -1,12 +1,12 @@
 """Golden vectors for ports of the preprocessing (the Kotlin app): write them, or check they still hold.
 
-``python -m hierattn.runtime.parity.golden tests/golden`` writes ``images/``, ``resized/`` and
-``vectors.json`` as described in docs/preprocessing.md ("Golden vectors").
+``python -m hierattn.runtime.parity.golden tests/golden`` writes ``images/``, ``resized/``,
+``vectors.json`` (preprocessing version 1) and ``vectors_v2.json`` (version 2, see ``golden_v2``) as
+described in docs/preprocessing.md ("Golden vectors").
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -20,26 +20,9 @@ from ..crop import closed_mask, grey_u8
 from ..preprocess import crop_and_resize, to_tensor
 from ..spec import ModelSpec
 from .golden_images import GOLDEN_SCENES, golden_image
-
-GOLDEN_FORMAT_VERSION = 1
-
-
-def _sha256(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
-
-
-def sample_positions(height: int, width: int) -> list[tuple[int, int, int]]:
-    """Eight fixed (c, y, x) positions: the corners, the centre and three interior points."""
-    return [
-        (0, 0, 0),
-        (1, 0, width - 1),
-        (2, height - 1, 0),
-        (0, height - 1, width - 1),
-        (1, height // 2, width // 2),
-        (2, height // 4, 3 * width // 4),
-        (0, 25 * height // 32, width // 7),
-        (1, height // 15, 25 * width // 64),
-    ]
+from .golden_v2 import build_golden_v2
+from .samples import GOLDEN_FORMAT_VERSION, sample_positions
+from .samples import sha256 as _sha256
 
 
 def golden_case(name: str, rgb: np.ndarray, spec: ModelSpec) -> tuple[dict[str, Any], np.ndarray]:
@@ -67,7 +50,7 @@ def golden_case(name: str, rgb: np.ndarray, spec: ModelSpec) -> tuple[dict[str, 
 
 def build_golden(spec: ModelSpec | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The vectors document and every image to write (relative path -> RGB uint8 array)."""
-    spec = spec or ModelSpec()
+    spec = spec or ModelSpec(preprocessing=1)
     cases, files = [], {}
     for name in GOLDEN_SCENES:
         rgb = golden_image(name)
@@ -79,13 +62,15 @@ def build_golden(spec: ModelSpec | None = None) -> tuple[dict[str, Any], dict[st
 
 
 def write_golden(out_dir: Path, spec: ModelSpec | None = None) -> dict[str, Any]:
-    """Write images, resized images and vectors.json under ``out_dir``; return the document."""
+    """Write images, resized images, vectors.json and vectors_v2.json under ``out_dir``; return the version 1 document."""
     document, files = build_golden(spec)
     for relative, array in files.items():
         path = out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(array).save(path, optimize=True)
     (out_dir / "vectors.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    v2 = build_golden_v2(out_dir, spec or ModelSpec())
+    (out_dir / "vectors_v2.json").write_text(json.dumps(v2, indent=2) + "\n", encoding="utf-8")
     return document
 
 
@@ -96,7 +81,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Write golden
 def main(
     out_dir: Path = typer.Argument(..., help="Output folder, normally tests/golden."),
 ) -> None:
-    """Regenerate the golden images and vectors.json (deterministic; commit the result)."""
+    """Regenerate the golden images, vectors.json and vectors_v2.json (deterministic; commit the result)."""
     document = run_or_exit(lambda: write_golden(out_dir))
     log(f"wrote {len(document['cases'])} cases to {out_dir}")
 

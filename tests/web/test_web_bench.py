@@ -40,3 +40,19 @@ def test_browser_rows_join_the_cpu_report() -> None:
         assert r["fidelity_max_abs_diff"] < 1e-4 and r["fidelity_top1_agreement"] == 1.0
         assert r["cold_start_ms"] == r["load_ms"] + r["first_ms"]
     assert doc["environment"]["browser"]["runtime"].startswith("onnxruntime-web")
+
+
+def test_end_to_end_rows_in_the_browser(tmp_path) -> None:
+    from hierattn.benchmarks.devices.browser import run_browser_end_to_end
+    from hierattn.benchmarks.timing.endtoend import E2E_SOURCES, make_images
+
+    images = make_images(tmp_path, {"photo_small": (E2E_SOURCES["photo_12mp"][0], 2100, 1600)})
+    rows = run_browser_end_to_end(DEFAULT_ONNX, images, iters=2, log=lambda _: None)
+    assert [r["preprocessing"] for r in rows] == [1, 2]
+    for r in rows:
+        assert r["device"].startswith("browser:chromium-") and r["iters"] == 2
+        assert r["decode_ms"] > 0 and r["preprocess_ms"] > 0 and r["inference_ms"] > 0
+    # version 2 reads the bitmap in 64-row RGBA strips into a half-size image: far less JS memory
+    full_rgb = 2100 * 1600 * 3
+    assert rows[0]["pixel_buffer_bytes"] > full_rgb
+    assert rows[1]["pixel_buffer_bytes"] == 2100 * 64 * 4 + 1050 * 800 * 3

@@ -5,6 +5,9 @@
 /** Newest sidecar format this code understands. */
 export const FORMAT_VERSION = 1;
 
+/** Preprocessing versions this code implements (docs/preprocessing.md); a sidecar without one means 1. */
+export const PREPROCESSING_VERSIONS = Object.freeze([1, 2]);
+
 /** A sidecar that cannot be used; the message names the field and the fix. */
 export class MetadataError extends Error {
   constructor(message) {
@@ -39,7 +42,7 @@ function list(map, key) {
  * Parse a sidecar object (already JSON-decoded) into a frozen spec.
  * @param {object} root
  * @returns {{classNames: string[], inputHeight: number, inputWidth: number, layout: 'NCHW'|'NHWC',
- *   scale: number, crop: object, referralClasses: string[], referralThreshold: number,
+ *   scale: number, crop: object, preprocessing: number, referralClasses: string[], referralThreshold: number,
  *   arch: string, precision: string}}
  */
 export function parseSpec(root) {
@@ -74,6 +77,11 @@ export function parseSpec(root) {
   if (crop.closingKernel < 1 || crop.closingIterations < 0) {
     throw new MetadataError('model metadata crop needs closing_kernel >= 1 and closing_iterations >= 0');
   }
+  const preprocessing = root.preprocessing === undefined ? 1 : integer(root, 'preprocessing');
+  if (!PREPROCESSING_VERSIONS.includes(preprocessing)) {
+    throw new MetadataError(
+      `model metadata asks for preprocessing version ${preprocessing}; this page implements ${PREPROCESSING_VERSIONS.join(', ')}; update hierattn`);
+  }
   const classNames = list(root, 'class_names');
   if (classNames.length === 0 || !classNames.every((n) => typeof n === 'string')) {
     throw new MetadataError('model metadata class_names must be a non-empty list of strings');
@@ -85,6 +93,7 @@ export function parseSpec(root) {
     layout,
     scale: number(root, 'scale'),
     crop,
+    preprocessing,
     referralClasses: Object.freeze(list(root, 'referral_classes').map(String)),
     referralThreshold: number(root, 'referral_threshold'),
     arch: typeof root.arch === 'string' ? root.arch : '',

@@ -45,6 +45,26 @@ export function installAutomation(getModel) {
         return { error: err.message };
       }
     },
+    /**
+     * End to end on one encoded photo, as a user waits for it: one warm-up, then `iters` runs of
+     * decode + preprocess + inference; milliseconds per stage per run, and the JS pixel buffers held.
+     */
+    async endToEnd(base64, name, iters) {
+      try {
+        const blob = new Blob([fromBase64(base64)]);
+        const stages = { decode_ms: [], preprocess_ms: [], inference_ms: [], read_ms: [] };
+        let last = null;
+        for (let i = 0; i <= iters; i++) {
+          last = await analyseBlob(getModel(), blob, name);
+          last.bitmap.close();
+          if (i > 0) for (const key of Object.keys(stages)) stages[key].push(last.timings[key]);
+        }
+        return { width: last.width, height: last.height, reduction: last.reduction, pixel_bytes: last.pixelBytes,
+          full_rgb_bytes: last.width * last.height * 3, stages_ms: stages, label: last.result.label, model: getModel().info };
+      } catch (err) {
+        return { error: err.message };
+      }
+    },
     /** Analyse RGB bytes decoded by someone else (the JS core and the model only). */
     async analyseRgb(width, height, base64) {
       return report(await analyseRgb(getModel(), width, height, fromBase64(base64)));

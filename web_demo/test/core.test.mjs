@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { classify, inputShape, MetadataError, parseSpec, parseSpecJson, referral, rgbImage, softmax, toTensor, topK } from '../core/index.js';
+import { classify, inputShape, MetadataError, parseSpec, parseSpecJson, reductionFactor, referral, rgbImage, scaleBox, softmax, toTensor, topK } from '../core/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sidecar = readFileSync(join(here, '..', '..', 'src', 'hierattn', 'assets', 'default', 'hierattn_xs_demo.onnx.json'), 'utf8');
+const sidecar = readFileSync(join(here, '..', '..', 'runtime', 'assets', 'default', 'hierattn_xs_demo.onnx.json'), 'utf8');
 
 test('the bundled sidecar parses; every field comes from it', () => {
   const spec = parseSpecJson(sidecar);
@@ -83,4 +83,20 @@ test('the LiteRT.js version the page reports is the pinned one', () => {
   const pinned = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')).dependencies['@litertjs/core'];
   const source = readFileSync(join(here, '..', 'lib', 'runtime_litert.js'), 'utf8');
   assert.equal(source.match(/const VERSION = '([^']+)'/)[1], pinned);
+});
+
+test('the preprocessing version: absent means 1, unknown versions are refused', () => {
+  const raw = JSON.parse(sidecar);
+  const { preprocessing, ...without } = raw;
+  assert.equal(parseSpec(without).preprocessing, 1);
+  assert.equal(parseSpec({ ...raw, preprocessing: 2 }).preprocessing, 2);
+  assert.throws(() => parseSpec({ ...raw, preprocessing: 3 }), /preprocessing version 3/);
+});
+
+test('the reduction factor rule and crop boxes in full-size coordinates', () => {
+  const sizes = [[320, 320], [1023, 1023], [1024, 1024], [2047, 4000], [4000, 3000], [4001, 2999], [8191, 8191], [8192, 8192]];
+  assert.deepEqual(sizes.map(([w, h]) => reductionFactor(w, h, 256, 256)), [1, 1, 2, 2, 4, 4, 8, 16]);
+  assert.equal(reductionFactor(4000, 3000, 320, 224), 4);
+  assert.deepEqual(scaleBox([1, 2, 251, 188], 4, 1001, 750), [4, 8, 1001, 750]);
+  assert.equal(scaleBox(null, 4, 10, 10), null);
 });

@@ -3,6 +3,7 @@
 // Jobs (field "job"):
 //   analyse  {url, images: [{kind: "file", path} | {kind: "rgb", path, width, height}]}
 //   bench    {url, warmup, iters, input?: path of raw float32 input bytes}
+//   endtoend {url, image, iters}: decode + preprocess + inference of one photo, ms per stage per run
 //   page     {url, image, screenshot}: upload a photo with the file picker, read what the page shows
 // Exit codes: 0 done, 1 the page reported an error, 2 bad job or no browser.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,6 +52,11 @@ async function bench(page, job) {
   return page.evaluate((o) => globalThis.hierattn.bench(o), { warmup: job.warmup, iters: job.iters, input_b64: inputB64 });
 }
 
+async function endToEnd(page, job) {
+  const b64 = readFileSync(job.image).toString('base64');
+  return page.evaluate(([data, name, iters]) => globalThis.hierattn.endToEnd(data, name, iters), [b64, basename(job.image), job.iters]);
+}
+
 async function showPhoto(page, job) {
   await page.setInputFiles('#photo', job.image);
   const status = page.locator('#status[data-state="done"], #status[data-state="error"]');
@@ -74,7 +80,7 @@ async function showPhoto(page, job) {
   return shown;
 }
 
-const JOBS = { analyse, bench, page: showPhoto };
+const JOBS = { analyse, bench, endtoend: endToEnd, page: showPhoto };
 
 async function main() {
   if (process.argv.length !== 3) fail('usage: node tools/browser.mjs JOB.json', 2);

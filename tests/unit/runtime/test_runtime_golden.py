@@ -37,11 +37,34 @@ def test_vectors_json_has_not_drifted(regenerated: Path) -> None:
     committed = json.loads((GOLDEN / "vectors.json").read_text())
     fresh = json.loads((regenerated / "vectors.json").read_text())
     assert committed["format_version"] == fresh["format_version"] == 1
-    assert committed["spec"] == fresh["spec"] == ModelSpec().to_dict()
+    assert committed["spec"] == fresh["spec"] == ModelSpec(preprocessing=1).to_dict()
     assert [c["name"] for c in committed["cases"]] == [c["name"] for c in fresh["cases"]]
     for old, new in zip(committed["cases"], fresh["cases"], strict=True):
         np.testing.assert_allclose(old.pop("tensor_mean"), new.pop("tensor_mean"), rtol=0, atol=1e-9)
         assert old == new, old["name"]
+
+
+def test_vectors_v2_json_has_not_drifted(regenerated: Path) -> None:
+    committed = json.loads((GOLDEN / "vectors_v2.json").read_text())
+    fresh = json.loads((regenerated / "vectors_v2.json").read_text())
+    assert committed["spec"] == fresh["spec"] == ModelSpec(preprocessing=2).to_dict()
+    assert [c["name"] for c in committed["cases"]] == [c["name"] for c in fresh["cases"]]
+    for old, new in zip(committed["cases"], fresh["cases"], strict=True):
+        np.testing.assert_allclose(old.pop("tensor_mean"), new.pop("tensor_mean"), rtol=0, atol=1e-9)
+        assert old == new, old["name"]
+
+
+def test_v2_golden_set_has_a_12_megapixel_and_odd_sized_images() -> None:
+    cases = {c["name"]: c for c in json.loads((GOLDEN / "vectors_v2.json").read_text())["cases"]}
+    photo = cases["photo_4000x3000"]
+    assert photo["width"] * photo["height"] == 12_000_000 and photo["reduction"] == 4
+    odd = cases["odd_4001x2999"]
+    assert odd["width"] % 4 and odd["height"] % 4 and odd["reduced_width"] == 1001 and odd["reduced_height"] == 750
+    assert {c["reduction"] for c in cases.values()} == {1, 2, 4}
+    # the version 1 scenes are all too small to be reduced: version 2 gives them the same pixels
+    v1 = {c["name"]: c for c in json.loads((GOLDEN / "vectors.json").read_text())["cases"]}
+    for name, case in v1.items():
+        assert cases[name]["resized_sha256"] == case["resized_sha256"] and cases[name]["crop_box"] == case["crop_box"], name
 
 
 def test_images_have_not_drifted(regenerated: Path) -> None:

@@ -1,5 +1,6 @@
 package org.hierattn.demo
 
+import android.net.Uri
 import android.os.Build
 import android.os.Bundle
 import android.os.SystemClock
@@ -20,20 +21,22 @@ import java.util.Random
  *
  * Times `Interpreter.run` only, on a fixed synthetic image preprocessed like a photo; writes
  * `key=value` lines to logcat (tag HierAttnBench) and a JSON file under files/benchmark/.
+ * With `--es photo /sdcard/Download/photo.jpg` it also runs the photo end to end `iterations`
+ * times and reports milliseconds per stage (decode, preprocess, inference), as the web page does.
  */
 class BenchmarkActivity : AppCompatActivity() {
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         setContentView(R.layout.activity_benchmark)
-        val request = parseRequest()
+        val (request, photo) = parseRequest()
         Thread({
-            run(request)
+            run(request, photo)
             runOnUiThread { finish() }
         }, "hierattn-benchmark").start()
     }
 
-    private fun parseRequest(): BenchmarkRequest {
+    private fun parseRequest(): Pair<BenchmarkRequest, String?> {
         val extras = intent.extras ?: Bundle()
         return BenchmarkRequest(
             runId = extras.getString(EXTRA_RUN_ID) ?: System.currentTimeMillis().toString(),
@@ -42,10 +45,10 @@ class BenchmarkActivity : AppCompatActivity() {
             threads = extras.getInt(EXTRA_THREADS, DEFAULT_THREADS),
             warmup = extras.getInt(EXTRA_WARMUP, DEFAULT_WARMUP),
             iterations = extras.getInt(EXTRA_ITERATIONS, DEFAULT_ITERATIONS)
-        )
+        ) to extras.getString(EXTRA_PHOTO)
     }
 
-    private fun run(request: BenchmarkRequest) {
+    private fun run(request: BenchmarkRequest, photo: String?) {
         val dir = File(filesDir, RESULT_DIR).apply { mkdirs() }
         val file = File(dir, request.runId + ".json")
         Log.i(BenchmarkReport.TAG, BenchmarkReport.startLine(request))
@@ -62,9 +65,10 @@ class BenchmarkActivity : AppCompatActivity() {
                 val firstMs = c.runOnce()
                 repeat(request.warmup - 1) { c.runOnce() }
                 val latencies = DoubleArray(request.iterations) { c.runOnce() }
+                val stages = if (photo == null) emptyMap() else endToEnd(c, File(photo), request.iterations)
                 val report = BenchmarkReport(
                     request, initMs, firstMs, latencies, deviceInfo(),
-                    InputTensor.shape(c.metadata).toList(), c.inputDescription
+                    InputTensor.shape(c.metadata).toList(), c.inputDescription, stages
                 )
                 file.writeText(report.toJson())
                 File(dir, LATEST).writeText(report.toJson())
@@ -77,6 +81,19 @@ class BenchmarkActivity : AppCompatActivity() {
             File(dir, LATEST).writeText(BenchmarkReport.errorJson(request, message))
             Log.e(BenchmarkReport.TAG, BenchmarkReport.doneLine(request.runId, message))
         }
+    }
+
+    /** [iterations] runs of [photo] through decode, preprocessing and inference (one warm-up first). */
+    private fun endToEnd(c: HierAttnClassifier, photo: File, iterations: Int): Map<String, DoubleArray> {
+        require(photo.isFile) { "photo ${photo.path} not found; adb push it first" }
+        val uri = Uri.fromFile(photo)
+        c.classify(ImageDecoding.decode(this, uri, c.metadata), 1)
+        val results = List(iterations) { c.classify(ImageDecoding.decode(this, uri, c.metadata), 1) }
+        return linkedMapOf(
+            "decode" to DoubleArray(iterations) { results[it].decodeMs },
+            "preprocess" to DoubleArray(iterations) { results[it].preprocessMs },
+            "inference" to DoubleArray(iterations) { results[it].inferenceMs }
+        )
     }
 
     /** A fixed pseudo-random image of the model's input size (so no crop and no resize cost). */
@@ -100,6 +117,7 @@ class BenchmarkActivity : AppCompatActivity() {
         const val EXTRA_ITERATIONS = "iterations"
         const val EXTRA_DELEGATE = "delegate"
         const val EXTRA_RUN_ID = "run_id"
+        const val EXTRA_PHOTO = "photo"
         private const val DEFAULT_THREADS = 4
         private const val DEFAULT_WARMUP = 5
         private const val DEFAULT_ITERATIONS = 100

@@ -68,9 +68,8 @@ class ClassifierViewModel(application: Application) : AndroidViewModel(applicati
         viewModelScope.launch {
             try {
                 val result = withContext(Dispatchers.Default) {
-                    val bitmap = ImageDecoding.decode(app, uri)
                     val c = classifier ?: HierAttnClassifier.create(app, name, current.threads, current.delegate).also { classifier = it }
-                    c.classify(bitmap, TOP_K)
+                    c.classify(ImageDecoding.decode(app, uri, c.metadata), TOP_K)
                 }
                 _state.value = current.copy(running = false, result = result)
             } catch (e: Exception) {

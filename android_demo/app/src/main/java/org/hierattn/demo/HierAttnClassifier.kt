@@ -3,6 +3,7 @@ package org.hierattn.demo
 import android.content.Context
 import android.graphics.Bitmap
 import android.os.SystemClock
+import org.hierattn.core.BoxReducer
 import org.hierattn.core.ClassScore
 import org.hierattn.core.Classification
 import org.hierattn.core.CropBox
@@ -33,6 +34,8 @@ class InferenceResult(
     val referralTriggers: List<ClassScore>,
     val referralThreshold: Double,
     val inferenceMs: Double,
+    val decodeMs: Double,
+    val preprocessMs: Double,
     val delegate: Delegate
 )
 
@@ -100,13 +103,24 @@ class HierAttnClassifier private constructor(
         return (SystemClock.elapsedRealtimeNanos() - start) / NANOS_PER_MS
     }
 
-    fun classify(bitmap: Bitmap, topK: Int): InferenceResult {
-        val (box, resized) = prepare(ImageDecoding.toRgb(bitmap))
+    /**
+     * Preprocess a decoded photo (reduced while read from its bitmap in strips), run the model and
+     * classify; the crop box is reported in the photo file's coordinates.
+     */
+    fun classify(photo: DecodedPhoto, topK: Int): InferenceResult {
+        val start = SystemClock.elapsedRealtimeNanos()
+        val bitmap = photo.bitmap
+        val k = preprocessor.reductionFactor(bitmap.width, bitmap.height)
+        val prepared = preprocessor.runReduced(ImageDecoding.toRgb(bitmap, k), k, bitmap.width, bitmap.height)
+        inputBuffer.rewind()
+        InputTensor.write(prepared.resized, metadata, inputType, inputBuffer)
+        val preprocessMs = (SystemClock.elapsedRealtimeNanos() - start) / NANOS_PER_MS
         val ms = runOnce()
         val classification = Classification.fromLogits(readOutput(), metadata)
+        val box = prepared.cropBox?.let { BoxReducer.scaleBox(it, photo.scale, photo.width, photo.height) }
         return InferenceResult(
-            bitmap.width, bitmap.height, box, ImageDecoding.toBitmap(resized), classification.top(topK),
-            classification.referralTriggers(), metadata.referralThreshold, ms, delegate
+            photo.width, photo.height, box, ImageDecoding.toBitmap(prepared.resized), classification.top(topK),
+            classification.referralTriggers(), metadata.referralThreshold, ms, photo.decodeMs, preprocessMs, delegate
         )
     }
 

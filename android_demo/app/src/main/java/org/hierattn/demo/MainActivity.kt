@@ -89,7 +89,7 @@ class MainActivity : AppCompatActivity() {
         val box = result.cropBox
         crop.text = if (box == null) getString(R.string.crop_none)
         else getString(R.string.crop_applied, box.x0, box.x1, box.y0, box.y1, result.sourceWidth, result.sourceHeight)
-        time.text = getString(R.string.inference_time, result.inferenceMs, result.delegate.label)
+        time.text = getString(R.string.stage_times, result.decodeMs, result.preprocessMs, result.inferenceMs, result.delegate.label)
         val threshold = result.referralThreshold * PERCENT
         referral.text = if (result.referralTriggers.isEmpty()) getString(R.string.referral_no, threshold)
         else getString(R.string.referral_yes, result.referralTriggers.joinToString(", ") { it.label }, threshold)

@@ -24,7 +24,9 @@ class BenchmarkReport(
     val latenciesMs: DoubleArray,
     val device: Map<String, Any?>,
     val inputShape: List<Int>,
-    val inputDtype: String
+    val inputDtype: String,
+    /** End-to-end runs on a photo, milliseconds per stage (decode, preprocess, inference); empty when none ran. */
+    val stagesMs: Map<String, DoubleArray> = emptyMap()
 ) {
     val meanMs: Double = latenciesMs.average()
     // Explicit reductions: min()/max() changed nullability between Kotlin 1.3 and 1.7.
@@ -64,6 +66,11 @@ class BenchmarkReport(
         doc["latencies_ms"] = latenciesMs.toList()
         doc["device"] = device
         doc["input"] = mapOf("shape" to inputShape, "dtype" to inputDtype)
+        if (stagesMs.isNotEmpty()) {
+            doc["stages"] = stagesMs.mapValues { (_, samples) ->
+                mapOf("median_ms" to median(samples), "samples_ms" to samples.toList())
+            }
+        }
         return Json.write(doc)
     }
 

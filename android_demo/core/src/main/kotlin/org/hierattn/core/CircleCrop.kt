@@ -26,31 +26,46 @@ class CircleCrop(private val params: CropParams) {
         return mask
     }
 
-    /** One dilation ([dilate] = true, max) or erosion (min) with a k x k window anchored at k / 2. */
-    private fun morph(src: ByteArray, width: Int, height: Int, dilate: Boolean): ByteArray {
+    /**
+     * One dilation ([dilate] = true, max) or erosion (min) with a k x k window anchored at k / 2,
+     * positions outside the image ignored. A rectangular window is separable: rows, then columns.
+     */
+    private fun morph(src: ByteArray, width: Int, height: Int, dilate: Boolean): ByteArray =
+        reduceAxis(reduceAxis(src, width, height, dilate, true), width, height, dilate, false)
+
+    /**
+     * `out[i] = max/min of src[i - anchor .. i - anchor + k - 1]` along x ([horizontal]) or y, by
+     * combining whole shifted rows. The window always holds `i` itself, so `out` starts as a copy.
+     */
+    private fun reduceAxis(src: ByteArray, width: Int, height: Int, dilate: Boolean, horizontal: Boolean): ByteArray {
         val k = params.closingKernel
         val anchor = k / 2
-        val out = ByteArray(src.size)
-        val wanted: Byte = if (dilate) 1 else 0
-        for (y in 0 until height) {
-            for (x in 0 until width) {
-                var result: Byte = if (dilate) 0 else 1
-                loop@ for (dy in 0 until k) {
-                    val yy = y - anchor + dy
-                    if (yy < 0 || yy >= height) continue
-                    for (dx in 0 until k) {
-                        val xx = x - anchor + dx
-                        if (xx < 0 || xx >= width) continue
-                        if (src[yy * width + xx] == wanted) {
-                            result = wanted
-                            break@loop
-                        }
-                    }
+        val out = src.copyOf()
+        val n = if (horizontal) width else height
+        for (step in 0 until k) {
+            val shift = step - anchor  // out[i] combines src[i + shift]
+            if (shift == 0 || Math.abs(shift) >= n) continue
+            val lo = Math.max(0, -shift)
+            val hi = n - Math.max(0, shift)
+            if (horizontal) {
+                var row = 0
+                while (row < src.size) {
+                    combine(out, src, row + lo, row + hi, shift, dilate)
+                    row += width
                 }
-                out[y * width + x] = result
+            } else {
+                combine(out, src, lo * width, hi * width, shift * width, dilate)
             }
         }
         return out
+    }
+
+    private fun combine(out: ByteArray, src: ByteArray, from: Int, to: Int, offset: Int, dilate: Boolean) {
+        if (dilate) {
+            for (i in from until to) out[i] = (out[i].toInt() or src[i + offset].toInt()).toByte()
+        } else {
+            for (i in from until to) out[i] = (out[i].toInt() and src[i + offset].toInt()).toByte()
+        }
     }
 
     /** A component of the closed mask: its bounding box and its filled area (pixels plus holes). */
@@ -58,46 +73,50 @@ class CircleCrop(private val params: CropParams) {
 
     /**
      * The 8-connected component with the largest filled area; ties go to the component whose first
-     * pixel in row-major order comes first (labels are assigned in that order).
+     * pixel in row-major order comes first (labels are assigned in that order). Labels live on a
+     * grid padded by one zero pixel on every side, so neighbours need no bounds checks.
      */
     fun largestRegion(mask: ByteArray, width: Int, height: Int): Region? {
-        val labels = IntArray(mask.size)
+        val stride = width + 2
+        val padded = ByteArray(stride * (height + 2))
+        for (y in 0 until height) System.arraycopy(mask, y * width, padded, (y + 1) * stride + 1, width)
+        val labels = IntArray(padded.size)
         val stack = IntArray(mask.size)
+        val neighbours = intArrayOf(-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1)
         var best: Region? = null
         var nextLabel = 0
-        for (start in mask.indices) {
-            if (mask[start].toInt() == 0 || labels[start] != 0) continue
-            nextLabel++
-            var x0 = start % width
-            var x1 = x0
-            var y0 = start / width
-            var y1 = y0
-            var top = 0
-            stack[top++] = start
-            labels[start] = nextLabel
-            while (top > 0) {
-                val p = stack[--top]
-                val px = p % width
-                val py = p / width
-                if (px < x0) x0 = px
-                if (px > x1) x1 = px
-                if (py < y0) y0 = py
-                if (py > y1) y1 = py
-                for (ny in py - 1..py + 1) {
-                    if (ny < 0 || ny >= height) continue
-                    for (nx in px - 1..px + 1) {
-                        if (nx < 0 || nx >= width) continue
-                        val q = ny * width + nx
-                        if (mask[q].toInt() != 0 && labels[q] == 0) {
+        for (y in 0 until height) {
+            val rowStart = (y + 1) * stride + 1
+            for (start in rowStart until rowStart + width) {
+                if (padded[start].toInt() == 0 || labels[start] != 0) continue
+                nextLabel++
+                var x0 = start - (y + 1) * stride  // padded coordinates
+                var x1 = x0
+                var y0 = y + 1
+                var y1 = y0
+                var top = 0
+                stack[top++] = start
+                labels[start] = nextLabel
+                while (top > 0) {
+                    val p = stack[--top]
+                    val py = p / stride
+                    val px = p - py * stride
+                    if (px < x0) x0 = px
+                    if (px > x1) x1 = px
+                    if (py < y0) y0 = py
+                    if (py > y1) y1 = py
+                    for (d in 0 until 8) {
+                        val q = p + neighbours[d]
+                        if (padded[q].toInt() != 0 && labels[q] == 0) {
                             labels[q] = nextLabel
                             stack[top++] = q
                         }
                     }
                 }
+                val box = CropBox(x0 - 1, y0 - 1, x1, y1)  // image coordinates, exclusive ends
+                val filled = filledArea(labels, stride, box, nextLabel)
+                if (best == null || filled > best.filledArea) best = Region(box, filled)
             }
-            val box = CropBox(x0, y0, x1 + 1, y1 + 1)
-            val filled = filledArea(labels, width, box, nextLabel)
-            if (best == null || filled > best.filledArea) best = Region(box, filled)
         }
         return best
     }
@@ -106,35 +125,43 @@ class CircleCrop(private val params: CropParams) {
      * Pixels of the box not reachable from outside by a 4-connected path avoiding [label].
      *
      * Everything outside the bounding box is outside the component, so flooding a one-pixel ring
-     * around the box is the same as flooding from outside the image.
+     * around the box is the same as flooding from outside the image. The flood grid adds that ring
+     * and a sentinel frame to the box; [labels] is padded by one pixel (row length [stride]).
      */
-    private fun filledArea(labels: IntArray, width: Int, box: CropBox, label: Int): Long {
-        val w = box.width + 2
-        val h = box.height + 2
-        val seen = BooleanArray(w * h)
+    private fun filledArea(labels: IntArray, stride: Int, box: CropBox, label: Int): Long {
+        val bw = box.width
+        val bh = box.height
+        val w = bw + 4
+        val h = bh + 4
+        val seen = ByteArray(w * h)  // 1: sentinel frame, component pixel, or already reached
+        for (x in 0 until w) {
+            seen[x] = 1
+            seen[(h - 1) * w + x] = 1
+        }
+        for (y in 0 until h) {
+            seen[y * w] = 1
+            seen[y * w + w - 1] = 1
+        }
+        for (y in 0 until bh) {
+            val src = (box.y0 + y + 1) * stride + box.x0 + 1
+            val dst = (y + 2) * w + 2
+            for (x in 0 until bw) if (labels[src + x] == label) seen[dst + x] = 1
+        }
         val stack = IntArray(w * h)
         var top = 0
-        seen[0] = true
-        stack[top++] = 0
-        var reachedInside = 0L
+        var reached = 0L
+        seen[w + 1] = 1
+        stack[top++] = w + 1
         while (top > 0) {
             val p = stack[--top]
-            val lx = p % w
-            val ly = p / w
-            if (lx in 1..w - 2 && ly in 1..h - 2) reachedInside++
-            for (d in 0 until 4) {
-                val nx = lx + DX4[d]
-                val ny = ly + DY4[d]
-                if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue
-                val q = ny * w + nx
-                if (seen[q]) continue
-                val inBox = nx in 1..w - 2 && ny in 1..h - 2
-                if (inBox && labels[(box.y0 + ny - 1) * width + (box.x0 + nx - 1)] == label) continue
-                seen[q] = true
-                stack[top++] = q
-            }
+            reached++
+            if (seen[p + 1].toInt() == 0) { seen[p + 1] = 1; stack[top++] = p + 1 }
+            if (seen[p - 1].toInt() == 0) { seen[p - 1] = 1; stack[top++] = p - 1 }
+            if (seen[p + w].toInt() == 0) { seen[p + w] = 1; stack[top++] = p + w }
+            if (seen[p - w].toInt() == 0) { seen[p - w] = 1; stack[top++] = p - w }
         }
-        return box.width.toLong() * box.height - reachedInside
+        val ring = 2L * (bw + 2) + 2L * bh  // never blocked and always connected: all reached
+        return bw.toLong() * bh - (reached - ring)
     }
 
     /** Apply the area, whole-image and aspect-ratio rules to the chosen region. */
@@ -150,9 +177,6 @@ class CircleCrop(private val params: CropParams) {
     }
 
     companion object {
-        private val DX4 = intArrayOf(1, -1, 0, 0)
-        private val DY4 = intArrayOf(0, 0, 1, -1)
-
         /** BT.601 luma in OpenCV's 8-bit fixed point, exactly `cv2.cvtColor(RGB2GRAY)`. */
         fun grey(image: RgbImage): ByteArray {
             val d = image.data

@@ -30,13 +30,18 @@ data class ModelMetadata(
     val referralClasses: List<String>,
     val referralThreshold: Double,
     val arch: String,
-    val precision: String
+    val precision: String,
+    /** Which preprocessing the model was exported for (docs/preprocessing.md); files without the field mean 1. */
+    val preprocessing: Int = 1
 ) {
     val numClasses: Int get() = classNames.size
 
     companion object {
         /** Newest metadata format this code understands. */
         const val FORMAT_VERSION = 1
+
+        /** Preprocessing versions this code implements. */
+        val PREPROCESSING_VERSIONS = listOf(1, 2)
 
         /** Parse the sidecar JSON text; throws [MetadataException] naming the bad field. */
         fun parse(text: String): ModelMetadata {
@@ -69,6 +74,10 @@ data class ModelMetadata(
                 maxAspectRatio = number(cropMap, "max_aspect_ratio")
             )
             if (crop.closingKernel < 1) throw MetadataException("model metadata crop.closing_kernel must be >= 1")
+            val preprocessing = root["preprocessing"]?.let { toInt(it, "preprocessing") } ?: 1
+            if (preprocessing !in PREPROCESSING_VERSIONS) {
+                throw MetadataException("model metadata asks for preprocessing version $preprocessing; this app implements ${PREPROCESSING_VERSIONS.joinToString()}; update the app")
+            }
             val classNames = list(root, "class_names").map { it as? String ?: throw MetadataException("model metadata class_names must be strings") }
             if (classNames.isEmpty()) throw MetadataException("model metadata lists no class names")
             return ModelMetadata(
@@ -81,7 +90,8 @@ data class ModelMetadata(
                 referralClasses = list(root, "referral_classes").map { it.toString() },
                 referralThreshold = number(root, "referral_threshold"),
                 arch = root["arch"] as? String ?: "",
-                precision = root["precision"] as? String ?: ""
+                precision = root["precision"] as? String ?: "",
+                preprocessing = preprocessing
             )
         }
 

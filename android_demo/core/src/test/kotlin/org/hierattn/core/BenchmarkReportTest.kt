@@ -50,4 +50,15 @@ class BenchmarkReportTest {
         assertEquals("error", error["status"])
         assertEquals("boom", error["message"])
     }
+
+    @Test
+    fun stagesAreWrittenOnlyWhenAnEndToEndRunHappened() {
+        assertEquals(null, (Json.parse(report.toJson()) as Map<*, *>)["stages"])
+        val stages = linkedMapOf("decode" to doubleArrayOf(30.0, 20.0, 40.0), "preprocess" to doubleArrayOf(5.0, 7.0, 6.0))
+        val withStages = BenchmarkReport(request, 80.0, 30.0, doubleArrayOf(12.0), emptyMap(), listOf(1, 3, 8, 8), "float32", stages)
+        val doc = (Json.parse(withStages.toJson()) as Map<*, *>)["stages"] as Map<*, *>
+        assertEquals(listOf("decode", "preprocess"), doc.keys.toList())
+        assertEquals(30.0, (doc["decode"] as Map<*, *>)["median_ms"])
+        assertEquals(3, ((doc["preprocess"] as Map<*, *>)["samples_ms"] as List<*>).size)
+    }
 }
