@@ -55,7 +55,7 @@ def _mediapipe(python: Path, model: Path, images: list[str], resized: Path) -> d
 
 
 def _predict_no_crop(model: Path, images: list[str]) -> dict[str, dict[str, Any]]:
-    command = [sys.executable, "-m", "hierattn.runtime.cli.predict", "--model", str(model), "--no-crop", "--json", *images]
+    command = [sys.executable, "-m", "hierattn.runtime.cli", "--model", str(model), "--no-crop", "--json", *images]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return {r["path"]: r for r in json.loads(done.stdout)["results"]}
