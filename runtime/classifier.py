@@ -16,6 +16,7 @@ import numpy as np
 
 from .backends import open_backend
 from .backends.base import Backend
+from .colour import colour_warning
 from .errors import HierAttnError, ModelFileError, UsageError
 from .image_io import ImageInput
 from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
@@ -113,7 +114,7 @@ class Classifier:
             "preprocess": (preprocessed - decoded) * 1e3,
             "inference": (finished - preprocessed) * 1e3,
         }
-        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings)
+        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings, _warnings(rgb))
 
     def predict_batch(
         self, images: Iterable[ImageInput], top_k: int = 3, crop: bool = True
@@ -124,7 +125,7 @@ class Classifier:
         run several predict_batch calls on worker threads (the Classifier is thread-safe).
         """
         results: list[Prediction | HierAttnError | None] = []
-        prepared: list[tuple[int, Preprocessed, dict[str, float]]] = []
+        prepared: list[tuple[int, Preprocessed, dict[str, float], tuple[str, ...]]] = []
         for image in images:
             try:
                 started = time.perf_counter()
@@ -132,18 +133,24 @@ class Classifier:
                 decoded = time.perf_counter()
                 item = preprocess_decoded(pixels, self.spec, crop=crop)
                 timings = {"decode": (decoded - started) * 1e3, "preprocess": (time.perf_counter() - decoded) * 1e3}
-                prepared.append((len(results), item, timings))
+                prepared.append((len(results), item, timings, _warnings(rgb)))
                 results.append(None)
             except HierAttnError as exc:
                 results.append(exc)
         if prepared:
             started = time.perf_counter()
-            logits = self.predict_tensor(np.stack([item.tensor for _, item, _ in prepared]))
+            logits = self.predict_tensor(np.stack([item.tensor for _, item, _, _ in prepared]))
             per_image = (time.perf_counter() - started) * 1e3 / len(prepared)
-            for row, (slot, item, timings) in zip(logits, prepared, strict=True):
+            for row, (slot, item, timings, warnings) in zip(logits, prepared, strict=True):
                 timings["inference"] = per_image
-                results[slot] = make_prediction(row, self.spec, top_k, item.crop_box, timings)
+                results[slot] = make_prediction(row, self.spec, top_k, item.crop_box, timings, warnings)
         return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _warnings(rgb: np.ndarray) -> tuple[str, ...]:
+    """Notes for the result row about the input itself (today: missing colour)."""
+    warning = colour_warning(rgb)
+    return (warning,) if warning else ()
 
 
 def _check_compatible(backend: Backend, spec: ModelSpec, source: str = "its metadata") -> None:
