@@ -20,7 +20,7 @@ from .colour import colour_warning
 from .errors import HierAttnError, ModelFileError, UsageError
 from .image_io import ImageInput
 from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
-from .metadata import resolve_spec, sidecar_spec
+from .metadata import check_agreement, resolve_spec, sidecar_spec
 from .prediction import Prediction, make_prediction
 from .preprocess import Preprocessed, decode, preprocess_decoded
 from .spec import ModelSpec, sidecar_path
@@ -70,6 +70,8 @@ class Classifier:
             backend.bind_layout(beside.layout)
             _check_compatible(backend, beside, sidecar_path(path).name)
         resolved = spec if spec is not None else resolve_spec(backend)
+        if spec is None and beside is not None and backend.embedded_spec_json():
+            check_agreement(path, resolved, beside)
         if integrity is Integrity.UNSEALED and "integrity" in resolved.extra:
             raise ModelFileError(
                 f"{path}: its metadata has an integrity record but no readable sha256 in it; the file changed "

@@ -109,3 +109,31 @@ def pickle_globals(data: bytes, limit: int = 5) -> list[str]:
         if len(found) >= limit:
             break
     return found
+
+
+def what_it_is(kind: FileKind, detail: str = "") -> str:
+    """``an exported ONNX model``, ``a JPEG image``...: the noun phrase for messages."""
+    if kind.is_exported_model:
+        return EXPORTED_NAMES[kind]
+    return {
+        FileKind.MISSING: "missing",
+        FileKind.DIRECTORY: "a directory",
+        FileKind.ZIP: "a zip archive",
+        FileKind.PICKLE: "a pickle",
+        FileKind.IMAGE: f"a {detail} image" if detail else "an image",
+        FileKind.JSON: "a JSON file",
+    }.get(kind, "a file of an unknown type")
+
+
+def next_step(path: Path, kind: FileKind, info: bool = True) -> str:
+    """What to run on ``path`` instead, as the end of a one-line message (``info``: mention hierattn-info)."""
+    if kind.is_exported_model:
+        text = f"classify with it: hierattn-predict --model {path} IMAGE...; its ops and time: hierattn-profile {path}"
+        return text + (f"; its spec: hierattn-info {path}" if info else "")
+    if kind is FileKind.IMAGE:
+        return f"classify it with: hierattn-predict {path}"
+    if kind is FileKind.JSON:
+        return f"if it is a model's sidecar, describe the model with: hierattn-info {path}"
+    if kind is FileKind.DIRECTORY:
+        return "pass the .pt/.pth file inside it"
+    return "pass a .pt/.pth file written by torch.save"
