@@ -79,6 +79,10 @@ def _no_flag_placeholder(self: typer.core.TyperOption, ctx: Any) -> str | None:
     return _display_type_rich(self, ctx)
 
 
+# Every command imports this module, so its help shows flags without a placeholder, whichever app type it uses.
+typer.core.TyperOption.display_type_rich = _no_flag_placeholder  # type: ignore[method-assign]
+
+
 class CliApp(typer.Typer):
     """The Typer app of every hierattn command (docs/cli.md).
 
@@ -92,7 +96,6 @@ class CliApp(typer.Typer):
         kwargs.setdefault("no_args_is_help", True)
         super().__init__(**kwargs)
         self.renamed_values = dict(renamed_values or {})
-        typer.core.TyperOption.display_type_rich = _no_flag_placeholder  # type: ignore[method-assign]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.renamed_values and not args and "args" not in kwargs:

@@ -26,7 +26,7 @@ def test_exported_models_and_sidecars_get_their_spec_summary(sealed_models: dict
         assert summary["kind"] == kind and summary["num_classes"] == 8 and summary["class_names"][0] == "ACK"
         assert "arbitrary code" not in done.stderr
         table = _info(str(path))
-        assert table.returncode == 0 and "exported" in table.stdout + table.stderr or "sidecar" in table.stdout
+        assert (table.returncode == 0 and "exported" in table.stdout + table.stderr) or "sidecar" in table.stdout
     assert "hierattn-predict --model" in json.loads(_info(str(sealed_models["onnx"]), "--json").stdout)["run"]
 
 
