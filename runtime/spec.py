@@ -167,7 +167,7 @@ def class_names_line(names: tuple[str, ...] | list[str], source: str) -> str:
     never pass for the model's real ones."""
     line = f"{len(names)}: {' '.join(names)}"
     if source == "default":
-        return line + " (defaults: the checkpoint records no names; set them with hierattn-export --labels)"
+        return line + " (defaults: not recorded in the checkpoint)"
     if source not in ("checkpoint", ""):
         return line + f" (from {source})"
     return line
