@@ -14,7 +14,7 @@ from pathlib import Path
 from hierattn.runtime.defaults import sample_images_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = {"hierattn-info": "hierattn.models.cli", "hierattn-predict": "hierattn.runtime.cli.predict"}
+MODULES = {"hierattn-info": "hierattn.models.cli", "hierattn-predict": "hierattn.runtime.cli"}
 
 
 def _run(command: str, *args: str) -> subprocess.CompletedProcess[str]:
