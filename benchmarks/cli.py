@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from ..runtime.console import CliApp, choices_of, deprecated, log, run_or_exit, split_list
+from ..runtime.console import CliApp, choices_of, deprecated, fail, log, run_or_exit, split_list
 from ..runtime.errors import UsageError
 
 app = CliApp(
@@ -144,7 +144,7 @@ def main(
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
     formats, precisions, batch = _renamed(formats, old_formats, precisions, old_precisions, batch_size, old_batch)
     if as_json and json_path is not None:
-        raise typer.BadParameter("--json prints the report on stdout and --json-out PATH writes it; give one.")
+        raise fail("--json prints the report on stdout and --json-out PATH writes it; give one.", 2)
     json_target = "-" if as_json else json_path
 
     def job() -> None:
