@@ -175,7 +175,8 @@ def test_cli_json_keeps_input_order_and_reports_failures(tiny_model: Path, tmp_p
     walked = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".txt")
     assert paths[1:] == [str(p) for p in walked]  # the walk skips files without an image suffix
     for result in results:
-        assert set(result) == {"path", "label", "probabilities", "top_k", "crop_box", "referral", "error"}
+        assert set(result) == {"path", "label", "probabilities", "top_k", "crop_box", "referral", "error", "warnings"}
+        assert bool(result["warnings"]) == (Path(result["path"]).name in ("greyscale.jpg", "la.png", "all_black.png", "sixteen_bit.png"))
         name = Path(result["path"]).name
         ok = cases[name][1] if name in cases else True
         assert (result["error"] is None) == ok, result
