@@ -160,7 +160,7 @@ def test_tflite_embedded_spec_is_read_and_a_contradicting_sidecar_refused(tflite
     embedded = ModelSpec(class_names=("w", "x", "y", "z"), input_size=(16, 16), layout="NHWC", precision="int8")
     embed_spec(path, embedded)
     sidecar_path(path).write_text(ModelSpec(class_names=("a", "b", "c", "d"), input_size=(16, 16), layout="NHWC").to_json())
-    with pytest.raises(ModelFileError, match="sidecar embedded.tflite.json says class_names a b c d but the spec embedded"):
+    with pytest.raises(ModelFileError, match=r"sidecar embedded\.tflite\.json says class_names a b c d but the spec embedded"):
         Classifier.load(path)  # the app reads the sidecar, the runtime the model: a contradiction is refused
     sidecar_path(path).write_text(embedded.with_updates(precision="fp32").to_json())  # agrees on what matters
     classifier = Classifier.load(path)
