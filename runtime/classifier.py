@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from .backends import open_backend
 from .backends.base import Backend
@@ -116,7 +117,7 @@ class Classifier:
             "preprocess": (preprocessed - decoded) * 1e3,
             "inference": (finished - preprocessed) * 1e3,
         }
-        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings, _warnings(rgb))
+        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings, _warnings(pixels.image))
 
     def predict_batch(
         self, images: Iterable[ImageInput], top_k: int = 3, crop: bool = True
@@ -135,7 +136,7 @@ class Classifier:
                 decoded = time.perf_counter()
                 item = preprocess_decoded(pixels, self.spec, crop=crop)
                 timings = {"decode": (decoded - started) * 1e3, "preprocess": (time.perf_counter() - decoded) * 1e3}
-                prepared.append((len(results), item, timings, _warnings(rgb)))
+                prepared.append((len(results), item, timings, _warnings(pixels.image)))
                 results.append(None)
             except HierAttnError as exc:
                 results.append(exc)
@@ -149,9 +150,9 @@ class Classifier:
         return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def _warnings(rgb: np.ndarray) -> tuple[str, ...]:
-    """Notes for the result row about the input itself (today: missing colour)."""
-    warning = colour_warning(rgb)
+def _warnings(image: Image.Image | np.ndarray) -> tuple[str, ...]:
+    """Notes for the result row about the decoded input itself (today: missing colour)."""
+    warning = colour_warning(image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB")))
     return (warning,) if warning else ()
 
 
