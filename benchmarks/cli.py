@@ -13,12 +13,11 @@ from typing import Any
 
 import typer
 
-from ..runtime.console import log, run_or_exit
+from ..runtime.console import CliApp, choices_of, deprecated, fail, log, run_or_exit, split_list
 from ..runtime.errors import UsageError
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
+app = CliApp(
+    renamed_values={"--json": "--json-out", "--csv": "--csv-out"},  # their old spellings took a PATH
     help="Benchmark latency, size and fidelity of HierAttn and mobile baselines on this CPU or an Android phone.",
 )
 
@@ -44,20 +43,34 @@ QUICK = {"formats": ("pytorch", "onnx", "tflite"), "precisions": ("fp32",), "thr
          "warmup": 5, "iters": 40, "rounds": 5}
 
 
-def _split(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+def _split(items: list[str]) -> tuple[str, ...] | None:
+    """A list option's items (already split at commas), None when the option was not given."""
+    return tuple(items) or None
 
 
-def _ints(text: str, option: str) -> tuple[int, ...]:
+def _ints(items: list[str], option: str) -> tuple[int, ...]:
+    text = ",".join(items)
     try:
-        values = tuple(int(v) for v in _split(text) or ())
+        values = tuple(int(v) for v in items)
     except ValueError:
-        raise UsageError(f"{option} takes comma-separated integers, e.g. 1,2 (got {text!r}).") from None
+        raise UsageError(f"{option} takes integers, e.g. 1,2 (got {text!r}).") from None
     if not values or min(values) < 1:
         raise UsageError(f"{option} needs positive integers, e.g. 1,2 (got {text!r}).")
     return values
+
+
+def _renamed(
+    formats: list[str], old_formats: list[str], precisions: list[str], old_precisions: list[str],
+    batch_size: int, old_batch: int | None,
+) -> tuple[list[str], list[str], int]:
+    """Fold the deprecated spellings (--formats, --precisions, --batch) into the current ones."""
+    if old_formats:
+        deprecated("--formats", "--format")
+    if old_precisions:
+        deprecated("--precisions", "--precision")
+    if old_batch is not None:
+        deprecated("--batch", "--batch-size")
+    return [*formats, *old_formats], [*precisions, *old_precisions], old_batch if old_batch is not None else batch_size
 
 
 def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_path: str | None,
@@ -94,13 +107,13 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
 @app.command(no_args_is_help=True)
 def main(
-    device: list[Device] = typer.Option(..., "--device", help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated), or the Android app's Kotlin core on the JVM (jvm, with --end-to-end only); repeat for one report: --device cpu --device browser."),
-    models: str = typer.Option(None, "--models", help="Comma-separated zoo models (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
-    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeatable; torch-free except .pte)."),
-    formats: str = typer.Option(None, "--formats", help="Comma-separated formats: pytorch, onnx, tflite, executorch (default: all)."),
-    precisions: str = typer.Option(None, "--precisions", help="Comma-separated precisions: fp32, fp16, int8-dynamic, int8 (default: per format)."),
-    threads: str = typer.Option("1,2", "--threads", help="Comma-separated thread counts, each a separate row."),
-    batch: int = typer.Option(1, "--batch", help="Batch size of the timed input."),
+    device: list[str] = typer.Option(..., "--device", callback=choices_of(Device), help="Where to run: this machine's CPU, an Android phone over adb, local headless Chromium (browser), LiteRT's aarch64 build under qemu-user (arm-emulated: instruction counts, docs/arm.md), this machine's LiteRT on an emulated AVX2-only x86 CPU (x86-emulated), or the Android app's Kotlin core on the JVM (jvm, with --end-to-end only); repeat or separate with commas for one report: --device cpu,browser."),
+    models: list[str] = typer.Option([], "--models", callback=split_list, help="Zoo models, repeated or comma-separated (default: HierAttn and the paper's baselines; arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa on request; see docs/benchmarks.md)."),
+    model_files: list[Path] = typer.Option([], "--model", help="An exported .onnx/.tflite/.pte file to time as its own row (repeat for several; torch-free except .pte)."),
+    formats: list[str] = typer.Option([], "--format", "-f", callback=split_list, help="Formats to time: pytorch, onnx, tflite, executorch; repeat or separate with commas (default: all)."),
+    precisions: list[str] = typer.Option([], "--precision", "-p", callback=split_list, help="Precisions: fp32, fp16, int8-dynamic, int8; repeat or separate with commas (default: per format)."),
+    threads: list[str] = typer.Option(["1", "2"], "--threads", callback=split_list, help="Thread counts, each a separate row; repeat or separate with commas."),
+    batch_size: int = typer.Option(1, "--batch-size", min=1, help="Batch size of the timed input."),
     warmup: int = typer.Option(10, "--warmup", help="Untimed runs per row before timing."),
     iters: int = typer.Option(None, "--iters", help="Timed runs per row (default 100 unless --seconds)."),
     seconds: float = typer.Option(None, "--seconds", help="Timed seconds per row instead of a fixed --iters."),
@@ -110,21 +123,29 @@ def main(
     fidelity: bool = typer.Option(True, "--fidelity/--no-fidelity", help="Compare each artifact's logits with PyTorch on synthetic images."),
     out_dir: Path = typer.Option(Path("bench-out"), "--out", help="Directory for cached exported artifacts."),
     no_optimize: bool = typer.Option(False, "--no-optimize", help="Time HierAttn's plain graph instead of its exact deploy form (the default for fp32/fp16 exports; baselines are always exported as built)."),
-    json_path: str = typer.Option(None, "--json", help="Write the JSON report to PATH ('-' for stdout; logs go to stderr)."),
-    csv_path: Path = typer.Option(None, "--csv", help="Write the rows as CSV to PATH."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report on stdout (the table and logs go to stderr)."),
+    json_path: str = typer.Option(None, "--json-out", help="Write the JSON report to PATH ('-': stdout)."),
+    csv_path: Path = typer.Option(None, "--csv-out", help="Write the rows as CSV to PATH."),
     plot_path: Path = typer.Option(None, "--plot", help="Write PNG plots to PATH_params.png, PATH_macs.png, PATH_formats.png."),
     markdown_path: Path = typer.Option(None, "--markdown", help="Write report-ready Markdown tables (latency per thread count, ratios) to PATH."),
     serial: str = typer.Option(None, "--serial", help="Android: adb device serial (needed when several are connected)."),
     android_runner: AndroidRunnerKind = typer.Option(AndroidRunnerKind.BENCHMARK_MODEL, "--android-runner", help="Android: LiteRT benchmark_model binary or the sample app's benchmark mode."),
     benchmark_binary: Path = typer.Option(None, "--benchmark-binary", help="Android: local path of LiteRT's benchmark_model for the phone's ABI."),
     big_cores: bool = typer.Option(False, "--big-cores", help="Android: pin benchmark_model to the fastest cores with taskset."),
-    cpus: str = typer.Option(None, "--cpu", help=f"arm-emulated / x86-emulated: comma-separated qemu CPU models, each its own rows (default {','.join(ARM_CPUS)} / {','.join(X86_CPUS)})."),
+    cpus: list[str] = typer.Option([], "--cpu", callback=split_list, help=f"arm-emulated / x86-emulated: qemu CPU models, repeated or comma-separated, each its own rows (default {','.join(ARM_CPUS)} / {','.join(X86_CPUS)})."),
     arm_images: int = typer.Option(8, "--arm-images", help="arm-emulated / x86-emulated: images fed through the emulated kernels for the numerics columns."),
     validation_dir: Path = typer.Option(None, "--validation-dir", help="arm-emulated / x86-emulated --model rows: numerics images (default: the bundled validation set)."),
     reference_checkpoint: Path = typer.Option(None, "--reference-checkpoint", help="arm-emulated / x86-emulated --model rows: PyTorch checkpoint the files were exported from, for the vs-PyTorch columns."),
     end_to_end: bool = typer.Option(False, "--end-to-end", help="Instead of model rows: decode + preprocess + inference of a generated 12 MP photo and a 1 MP dermoscopy image, ms per stage, preprocessing versions 1 and 2, on --device cpu (Python runtime), jvm (the Kotlin core: no inference) and browser (the web page). Model: the first --model, else the bundled demo model."),
+    old_formats: list[str] = typer.Option([], "--formats", callback=split_list, hidden=True, help="Deprecated spelling of --format."),
+    old_precisions: list[str] = typer.Option([], "--precisions", callback=split_list, hidden=True, help="Deprecated spelling of --precision."),
+    old_batch: int | None = typer.Option(None, "--batch", hidden=True, help="Deprecated spelling of --batch-size."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
+    formats, precisions, batch = _renamed(formats, old_formats, precisions, old_precisions, batch_size, old_batch)
+    if as_json and json_path is not None:
+        raise fail("--json prints the report on stdout and --json-out PATH writes it; give one.", 2)
+    json_target = "-" if as_json else json_path
 
     def job() -> None:
         from . import environment
@@ -144,12 +165,12 @@ def main(
             if seconds is not None:
                 settings["iters"] = None
         env = environment.collect()
-        devices = list(dict.fromkeys(device))
+        devices = [Device(d) for d in dict.fromkeys(device)]
         if end_to_end:
             rows = _end_to_end_rows(devices, model_files, settings, out_dir)
             document = _document(env, {"device": "+".join(d.value for d in devices), "end_to_end": True,
                                        "iters": settings["iters"], "warmup": settings["warmup"]}, rows, [])
-            _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)
+            _write_outputs(document, rows, json_target, csv_path, plot_path, markdown_path)
             return
         if Device.JVM in devices:
             raise UsageError("--device jvm times the Kotlin core's preprocessing only; add --end-to-end.")
@@ -220,7 +241,7 @@ def main(
             rows = [*rows, *web_rows]
         config_dict = {"device": "+".join(d.value for d in devices), **config_dict}
         document = _document(env, config_dict, rows, skipped)
-        _write_outputs(document, rows, json_path, csv_path, plot_path, markdown_path)
+        _write_outputs(document, rows, json_target, csv_path, plot_path, markdown_path)
 
     run_or_exit(job)
 

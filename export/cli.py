@@ -14,10 +14,11 @@ from pathlib import Path
 
 import typer
 
-from ..runtime.console import run_or_exit
+from ..runtime.console import CliApp, choices_of, fail, run_or_exit, split_list
+from ..runtime.errors import UsageError
 from .base import ExportFormat, Precision
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
+app = CliApp(help=(__doc__ or "").partition("\n")[0])
 
 
 class FormatChoice(str, Enum):
@@ -31,12 +32,20 @@ class FormatChoice(str, Enum):
 @app.command()
 def export(
     output: Path = typer.Option(Path("exports"), "--output", "-o", help="Directory for the artifacts and their sidecar JSON files."),
-    format: list[FormatChoice] = typer.Option(
-        ..., "--format", "-f", help="Target format; repeat for several; 'all' = every format with every precision it supports."
+    format: list[str] = typer.Option(
+        ..., "--format", "-f", callback=choices_of(FormatChoice),
+        help="Target formats: onnx, tflite, coreml, executorch, all; repeat or separate with commas. 'all' = every format with every precision it supports.",
     ),
-    precision: list[Precision] = typer.Option(
-        None, "--precision", "-p", help="Precision; repeat for several. Default fp32 (with --format all: every supported one)."
+    precision: list[str] = typer.Option(
+        [], "--precision", "-p", callback=choices_of(Precision),
+        help="Precisions: fp32, fp16, int8-dynamic, int8; repeat or separate with commas. Default fp32 (with --format all: every supported one).",
     ),
+    labels: list[str] = typer.Option(
+        [], "--labels", callback=split_list,
+        help="Class names in the order of the model's outputs (for a model trained here: its training folders, sorted); repeat or separate with commas. Default: the names the checkpoint records, else the defaults for its class count (ISIC2019 for 8, PAD-UFES-20 under ISIC names for 6).",
+    ),
+    labels_file: Path | None = typer.Option(None, "--labels-file", help="Read the class names from PATH: one per line (or a JSON list)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace artifacts in --output that were exported from another checkpoint (otherwise the run stops before converting)."),
     checkpoint: Path | None = typer.Option(
         None, "--checkpoint", "-c", help="PyTorch checkpoint (.pt); default: the bundled demo model."
     ),
@@ -56,9 +65,17 @@ def export(
     from .pipeline import export_models
     from .report import print_table
 
-    all_pairs = FormatChoice.ALL in format
-    formats = tuple(ExportFormat) if all_pairs else tuple(dict.fromkeys(ExportFormat(f.value) for f in format))
-    precisions = tuple(dict.fromkeys(precision)) if precision else (tuple(Precision) if all_pairs else (Precision.FP32,))
+    if not format:
+        raise fail("--format needs at least one of onnx, tflite, coreml, executorch, all.", 2)
+    if labels and labels_file is not None:
+        raise fail("--labels and --labels-file both name the classes; give one.", 2)
+    names, names_from = (tuple(labels), "--labels") if labels else (None, "--labels")
+    if labels_file is not None:
+        names, names_from = run_or_exit(lambda: read_labels_file(labels_file)), f"--labels-file {labels_file}"
+    all_pairs = FormatChoice.ALL.value in format
+    formats = tuple(ExportFormat) if all_pairs else tuple(dict.fromkeys(ExportFormat(f) for f in format))
+    chosen = tuple(dict.fromkeys(Precision(p) for p in precision))
+    precisions = chosen or (tuple(Precision) if all_pairs else (Precision.FP32,))
     options = ExportOptions(
         formats=formats,
         precisions=precisions,
@@ -72,6 +89,9 @@ def export(
         threads=threads,
         all_pairs=all_pairs,
         optimize=not no_optimize,
+        class_names=names,
+        class_names_from=names_from,
+        overwrite=overwrite,
     )
     report = run_or_exit(lambda: _with_spinner(lambda: export_models(options), enabled=not json_output))
     if json_output:
@@ -79,6 +99,25 @@ def export(
     else:
         print_table(report)
     raise typer.Exit(code=0 if report.ok else 1)
+
+
+def read_labels_file(path: Path) -> tuple[str, ...]:
+    """Class names from a file: a JSON list, or one name per line (blank lines and # comments ignored)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Cannot read --labels-file {path} ({exc}); pass a text file with one class name per line.") from exc
+    if text.lstrip().startswith("["):
+        try:
+            names = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--labels-file {path} is not a valid JSON list ({exc}).") from exc
+    else:
+        names = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    names = [str(name).strip() for name in names if str(name).strip()]
+    if not names:
+        raise UsageError(f"--labels-file {path} lists no class names; write one per line.")
+    return tuple(names)
 
 
 def _with_spinner(action, enabled: bool):

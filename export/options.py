@@ -40,6 +40,10 @@ class ExportOptions:
             ``hierattn.models.deploy``); False exports the plain module (``--no-optimize``).
         int8_profile: int8 recipes to use instead of the model family's (Python API only: for
             measuring other recipes; the artifact's metadata names the profile applied).
+        class_names: names of the model's outputs, in order (None: the checkpoint's, else the defaults).
+        class_names_from: where ``class_names`` came from, for messages (``--labels``, ``--labels-file F``).
+        overwrite: replace artifacts in ``output_dir`` that were exported from another checkpoint
+            (without it such a file stops the run before any conversion).
     """
 
     formats: tuple[ExportFormat, ...]
@@ -56,6 +60,9 @@ class ExportOptions:
     all_pairs: bool = False
     optimize: bool = True
     int8_profile: Int8Profile | None = None
+    class_names: tuple[str, ...] | None = None
+    class_names_from: str = "class_names"
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,10 @@ class ExportReport:
     checkpoint: str
     checkpoint_sha256: str
     validation_images: str
+    class_names: tuple[str, ...] = ()
+    class_names_source: str = "checkpoint"
+    referral_classes: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -105,5 +116,9 @@ class ExportReport:
             "checkpoint": self.checkpoint,
             "checkpoint_sha256": self.checkpoint_sha256,
             "validation_images": self.validation_images,
+            "class_names": list(self.class_names),
+            "class_names_source": self.class_names_source,
+            "referral_classes": list(self.referral_classes),
+            "replaced": list(self.replaced),
             "ok": self.ok,
         }

@@ -10,6 +10,7 @@ and leaves any previous artifact untouched.
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -74,8 +75,18 @@ def _version(package: str) -> str:
         return ""
 
 
-def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
-    """Load the checkpoint (or the bundled default model) and build its base spec."""
+def load_source(
+    checkpoint: Path | None,
+    arch: str | None,
+    class_names: tuple[str, ...] | None = None,
+    names_from: str = "--labels",
+) -> SourceModel:
+    """Load the checkpoint (or the bundled default model) and build its base spec.
+
+    ``class_names`` (from ``names_from``, e.g. ``--labels``) name the outputs instead of the names the
+    checkpoint records or, when it records none, the defaults for its class count; the spec's
+    ``extra.class_names_source`` says which, so every reader can tell defaults from real names.
+    """
     try:
         from ..models import checkpoint_info, load_checkpoint, model_spec
     except ImportError as exc:
@@ -84,10 +95,18 @@ def load_source(checkpoint: Path | None, arch: str | None) -> SourceModel:
         ) from exc
     if checkpoint is None:
         checkpoint = _default_checkpoint()
-    model = load_checkpoint(checkpoint, arch=arch)
+    model = load_checkpoint(checkpoint, arch=arch, class_names=class_names, names_from=names_from)
     info = checkpoint_info(model)
+    if info.class_names_source == "default":
+        log(f"warning: {checkpoint} records no class names; using the defaults for {info.num_classes} classes "
+            f"({' '.join(info.class_names)}). If the model was trained on other folder names (PAD-UFES-20's "
+            "own codes: ACK BCC MEL NEV SCC SEK), name its outputs with --labels in the training folders' order.")
+    elif info.recorded_class_names and info.recorded_class_names != info.class_names:
+        log(f"warning: {names_from} renames the classes {checkpoint} records ({' '.join(info.recorded_class_names)}) "
+            f"to {' '.join(info.class_names)}")
     spec = model_spec(info.arch, info.class_names, info.input_size).with_updates(
-        extra={"source_checkpoint": Path(checkpoint).name, "checkpoint_sha256": info.sha256},
+        extra={"source_checkpoint": Path(checkpoint).name, "checkpoint_sha256": info.sha256,
+               "class_names_source": info.class_names_source},
     )
     return SourceModel(model=model.eval(), spec=spec, path=Path(checkpoint), sha256=info.sha256)
 
@@ -154,7 +173,8 @@ def export_models(options: ExportOptions) -> ExportReport:
     created = missing_ancestors(options.output_dir)
     ensure_writable_dir(options.output_dir)
     with removed_if_left_empty(created):  # a bad checkpoint or image folder leaves no empty --output behind
-        source = load_source(options.checkpoint, options.arch)
+        source = load_source(options.checkpoint, options.arch, options.class_names, options.class_names_from)
+        replaced = _check_replacements(options, source, plan)
         images, images_from = validation_batch(source.spec, options.validation_dir)
         calibration = None
         if any(c is not None and c.needs_calibration(p) for _, p, c, _ in plan):
@@ -179,7 +199,48 @@ def export_models(options: ExportOptions) -> ExportReport:
         checkpoint=str(source.path),
         checkpoint_sha256=source.sha256,
         validation_images=images_from,
+        class_names=source.spec.class_names,
+        class_names_source=str(source.spec.extra["class_names_source"]),
+        referral_classes=source.spec.referral_classes,
+        replaced=replaced,
     )
+
+
+def _exported_from(artifact: Path) -> str:
+    """sha256 of the checkpoint an existing artifact was exported from, "" when its sidecar does not say."""
+    try:
+        extra = json.loads(sidecar_path(artifact).read_text(encoding="utf-8")).get("extra") or {}
+        return str(extra.get("checkpoint_sha256") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def _check_replacements(
+    options: ExportOptions, source: SourceModel, plan: list[tuple[ExportFormat, Precision, Converter | None, str | None]]
+) -> tuple[str, ...]:
+    """Refuse (before any conversion) to replace artifacts another checkpoint produced, unless
+    ``options.overwrite``; then return what will be replaced, for the report. Re-exporting the same
+    checkpoint replaces its own files, as before."""
+    foreign: list[str] = []
+    for _, precision, converter, _ in plan:
+        if converter is None:
+            continue
+        final = options.output_dir / artifact_name(source.spec, precision, converter)
+        if not final.exists():
+            continue
+        owner = _exported_from(final)
+        if owner != source.sha256:
+            origin = f"checkpoint sha256 {owner[:16]}..." if owner else "an unknown checkpoint (no readable sidecar)"
+            foreign.append(f"{final} (from {origin})")
+    if foreign and not options.overwrite:
+        raise UsageError(
+            f"{options.output_dir} already holds {', '.join(foreign)}, exported from another checkpoint than "
+            f"{source.path} (sha256 {source.sha256[:16]}...); choose another --output, or pass --overwrite to "
+            "replace them."
+        )
+    for item in foreign:
+        log(f"replacing {item}")
+    return tuple(foreign)
 
 
 def artifact_name(spec: ModelSpec, precision: Precision, converter: Converter) -> str:

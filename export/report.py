@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..runtime.spec import class_names_line
 from .options import ExportReport, Status
 
 STATUS_STYLE = {Status.OK: "green", Status.VALIDATION_FAILED: "yellow", Status.EXPORT_FAILED: "red"}
@@ -39,6 +40,9 @@ def print_table(report: ExportReport, console: Console | None = None) -> None:
             f"[{STATUS_STYLE[a.status]}]{a.status.value}[/]",
         )
     console.print(table)
+    if report.class_names:
+        console.print(f"classes: {escape(class_names_line(report.class_names, report.class_names_source))}", soft_wrap=True)
+        console.print(f"referral classes: {' '.join(report.referral_classes) or 'none'}", soft_wrap=True)
     for a in report.artifacts:
         where = str(a.path) if a.path else f"error: {a.error}"
         console.print(f"{a.format.value} {a.precision.value}: {escape(where)}", soft_wrap=True)
@@ -46,3 +50,4 @@ def print_table(report: ExportReport, console: Console | None = None) -> None:
         if portable:
             ops = ", ".join(f"{op} x{n}" for op, n in portable.items())
             console.print(f"  not delegated (portable kernels): {escape(ops)}", soft_wrap=True)
+

@@ -17,7 +17,9 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..runtime.errors import CheckpointError
+from ..runtime.errors import CheckpointError, UsageError
+from ..runtime.file_kinds import FileKind, next_step, pickle_globals, sniff, what_it_is
 from ..runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
 from .registry import create_model, list_models, model_defaults
 
@@ -49,6 +52,11 @@ class CheckpointInfo:
     input_size: tuple[int, int]
     layout: str
     provenance: dict[str, Any] = field(default_factory=dict)
+    class_names_source: str = "checkpoint"
+    """Where ``class_names`` came from: "checkpoint" (recorded in it), "default" (none recorded: the
+    ISIC2019 / PAD-UFES-20 defaults by class count, see ``default_class_names``) or the option that gave
+    them (e.g. "--labels")."""
+    recorded_class_names: tuple[str, ...] = ()
 
 
 def file_sha256(path: Path) -> str:
@@ -71,16 +79,25 @@ def normalise_arch(name: str) -> str:
 def _torch_load(path: Path) -> Any:
     if not path.exists():
         raise CheckpointError(f"Checkpoint not found: {path}. Check the path.")
-    if path.is_dir():
-        raise CheckpointError(f"Checkpoint path is a directory: {path}. Pass the .pt/.pth file.")
+    kind, detail = sniff(path)
+    if kind is not FileKind.ZIP and kind is not FileKind.PICKLE and kind is not FileKind.UNKNOWN:
+        raise CheckpointError(f"{path} is {what_it_is(kind, detail)}, not a PyTorch checkpoint; {next_step(path, kind)}")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols before refusing; the refusal says it all
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         if "Weights only load failed" in str(exc):
+            imported = _globals_named(str(exc)) or _scanned_globals(path)
+            if imported:
+                raise CheckpointError(
+                    f"Refused to load {path}: it contains pickled code or objects other than tensors and "
+                    f"plain containers ({', '.join(imported)}), which could run arbitrary code. Re-save it as a "
+                    "plain state_dict (torch.save(model.state_dict(), path)) from a trusted source."
+                ) from None
             raise CheckpointError(
-                f"Refused to load {path}: it contains pickled code or objects other than tensors and "
-                "plain containers, which could run arbitrary code. Re-save it as a plain state_dict "
-                "(torch.save(model.state_dict(), path)) from a trusted source."
+                f"{path} is not a PyTorch checkpoint: {_not_a_checkpoint(kind)}. Save the weights with "
+                "torch.save(model.state_dict(), path)."
             ) from None
         raise CheckpointError(f"{path} is not a PyTorch checkpoint ({exc}).") from None
     except Exception as exc:  # torch raises many types (RuntimeError, KeyError, EOFError...) on bad bytes
@@ -91,6 +108,25 @@ def _torch_load(path: Path) -> Any:
         raise CheckpointError(
             f"{path} is not a readable PyTorch checkpoint (truncated, corrupt or another file type: {reason})."
         ) from None
+
+
+def _globals_named(message: str) -> list[str]:
+    """The blocked globals torch's weights-only unpickler names in its refusal ("GLOBAL posix.system")."""
+    return re.findall(r"GLOBAL ([\w.]+)", message)
+
+
+def _scanned_globals(path: Path) -> list[str]:
+    """Globals a raw pickle stream would import (torch stops at its protocol header before reaching them)."""
+    try:
+        return pickle_globals(path.read_bytes())
+    except (OSError, ValueError, EOFError, UnicodeDecodeError):
+        return []
+
+
+def _not_a_checkpoint(kind: FileKind) -> str:
+    if kind is FileKind.PICKLE:
+        return "a pickle of plain Python data (no code), not a file written by torch.save"
+    return "torch cannot read it as one (another file type?)"
 
 
 def _is_state_dict(obj: Any) -> bool:
@@ -182,6 +218,7 @@ def _resolve(
     arch: str | None,
     num_classes: int | None,
     class_names: tuple[str, ...] | None,
+    names_from: str = "class_names",
 ) -> CheckpointInfo:
     found_arch = infer_arch(state_dict)
     if arch is not None and normalise_arch(arch) != found_arch:
@@ -197,11 +234,24 @@ def _resolve(
         raise CheckpointError(
             f"{path} has a {found_classes}-class classifier but {num_classes} classes were requested."
         )
-    names = class_names or tuple(meta.get("class_names") or ()) or default_class_names(found_classes)
-    if len(names) != found_classes:
-        raise CheckpointError(
-            f"{path} has {found_classes} classes but {len(names)} class names were given: {', '.join(names)}."
-        )
+    recorded = tuple(str(name) for name in meta.get("class_names") or ())
+    if class_names:
+        names, source = class_names, names_from
+        if len(names) != found_classes:
+            raise UsageError(
+                f"Checkpoint has {found_classes} classes but {names_from} lists {len(names)}: {', '.join(names)}; "
+                f"give {found_classes} names in the order of the model's outputs (for a model trained here: "
+                "its training folders in sorted order)."
+            )
+    elif recorded:
+        names, source = recorded, "checkpoint"
+        if len(names) != found_classes:
+            raise CheckpointError(
+                f"{path} has {found_classes} classes but records {len(names)} class names: {', '.join(names)}; "
+                "name them with --labels."
+            )
+    else:
+        names, source = default_class_names(found_classes), "default"
     if len(set(names)) != len(names):
         raise CheckpointError(f"Class names must be unique, got {', '.join(names)}.")
     input_size = tuple(meta.get("input_size") or model_defaults(found_arch).input_size)
@@ -215,6 +265,8 @@ def _resolve(
         input_size=(int(input_size[0]), int(input_size[1])),
         layout="NCHW",
         provenance=provenance,
+        class_names_source=source,
+        recorded_class_names=recorded,
     )
 
 
@@ -223,14 +275,19 @@ def read_checkpoint(
     arch: str | None = None,
     num_classes: int | None = None,
     class_names: tuple[str, ...] | list[str] | None = None,
+    names_from: str = "class_names",
 ) -> tuple[CheckpointInfo, dict[str, torch.Tensor]]:
-    """Read a checkpoint file into its description and a clean state_dict (no model built)."""
+    """Read a checkpoint file into its description and a clean state_dict (no model built).
+
+    ``names_from`` names where ``class_names`` came from (an option such as ``--labels``) for the
+    message when their count does not match the weights.
+    """
     path = Path(path)
     payload = _torch_load(path)
     state_dict, meta = _extract_state_dict(payload, path)
     state_dict = _strip_prefix(state_dict)
     names = tuple(class_names) if class_names else None
-    return _resolve(path, state_dict, meta, arch, num_classes, names), state_dict
+    return _resolve(path, state_dict, meta, arch, num_classes, names, names_from), state_dict
 
 
 def load_checkpoint(
@@ -238,6 +295,7 @@ def load_checkpoint(
     arch: str | None = None,
     num_classes: int | None = None,
     class_names: tuple[str, ...] | list[str] | None = None,
+    names_from: str = "class_names",
 ) -> nn.Module:
     """Build the model a checkpoint describes and load its weights; returned in eval mode.
 
@@ -247,7 +305,7 @@ def load_checkpoint(
     Raises:
         CheckpointError: unreadable, unsafe or mismatching checkpoint; the message says which.
     """
-    info, state_dict = read_checkpoint(path, arch, num_classes, class_names)
+    info, state_dict = read_checkpoint(path, arch, num_classes, class_names, names_from)
     model = create_model(info.arch, num_classes=info.num_classes, input_size=info.input_size[0])
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state_dict))

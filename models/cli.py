@@ -1,4 +1,8 @@
-"""``hierattn-info``: what a checkpoint holds: architecture, classes, size and compute."""
+"""``hierattn-info``: what a checkpoint holds: architecture, classes, size and compute.
+
+Given an exported model or its sidecar instead, it prints the spec the file carries and what to run
+on it; given an image or another file, it says what the file is (models/info_files.py).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..runtime.console import run_or_exit
+from ..runtime.console import CliApp, deprecated, fail, run_or_exit
+from ..runtime.spec import class_names_line
 
-app = typer.Typer(
-    add_completion=False,
+app = CliApp(
     no_args_is_help=False,
-    help="Describe a checkpoint or a registered architecture: classes, parameters, MACs/FLOPs at its input size.",
+    help="Describe a checkpoint, an exported model or a registered architecture: classes, parameters, MACs/FLOPs.",
 )
 
 
@@ -29,6 +33,7 @@ def describe(path: Path | None, arch: str | None) -> dict[str, Any]:
         "arch": info.arch,
         "num_classes": info.num_classes,
         "class_names": list(info.class_names),
+        "class_names_source": info.class_names_source,
         "input_size": list(info.input_size),
         **measure(model, info.input_size),
         "provenance": info.provenance,
@@ -73,7 +78,10 @@ def render(summary: dict[str, Any]) -> None:
     table.add_row("arch", summary["arch"])
     if summary.get("paper"):
         table.add_row("paper", summary["paper"])
-    table.add_row("classes", f"{summary['num_classes']}: {' '.join(summary['class_names'])}".rstrip(": "))
+    if summary["class_names"]:
+        table.add_row("classes", class_names_line(summary["class_names"], summary.get("class_names_source", "")))
+    else:
+        table.add_row("classes", str(summary["num_classes"]))
     table.add_row("input", "x".join(map(str, summary["input_size"])) + " RGB in [0, 1], NCHW")
     table.add_row("parameters", f"{summary['parameters'] / 1e6:.3f} M ({summary['parameters']:,})")
     table.add_row("MACs", f"{summary['macs'] / 1e9:.3f} G  ({summary['flops'] / 1e9:.3f} GFLOPs)")
@@ -82,38 +90,69 @@ def render(summary: dict[str, Any]) -> None:
 
 @app.command()
 def main(
-    checkpoint: Annotated[
-        Path | None, typer.Argument(help="Checkpoint file (.pt/.pth). Default: the bundled demo model.")
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Checkpoint (.pt/.pth), exported model (.onnx, .tflite, .pte, .mlpackage) or sidecar JSON. Default: the bundled demo checkpoint."),
     ] = None,
     arch: Annotated[
-        str | None, typer.Option(help="Expected architecture of CHECKPOINT (default: inferred from its weights).")
-    ] = None,
-    model: Annotated[
         str | None,
-        typer.Option("--model", help="Describe a registered architecture (random weights) instead of a checkpoint."),
+        typer.Option("--arch", help="With PATH: the architecture the checkpoint must be (default: inferred from its weights). Alone: describe this registered architecture (random weights)."),
     ] = None,
-    num_classes: Annotated[int, typer.Option("--num-classes", help="Classes of the --model head.")] = 8,
+    num_classes: Annotated[int, typer.Option("--num-classes", help="Classes of the head when describing an architecture.")] = 8,
     list_all: Annotated[bool, typer.Option("--list", help="List the registered architectures and exit.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")] = False,
+    old_model: Annotated[str | None, typer.Option("--model", hidden=True, help="Deprecated spelling of --arch NAME.")] = None,
 ) -> None:
-    """Describe CHECKPOINT, or a registered architecture with --model NAME."""
+    """Describe PATH (a checkpoint, an exported model or its sidecar), or a registered architecture with --arch NAME."""
     if list_all:
         from . import list_models
 
         names = list_models()
         print(json.dumps(names) if as_json else "\n".join(names))
         return
-    if model is not None and (checkpoint is not None or arch is not None):
-        typer.echo("error: --model describes an architecture; give it without CHECKPOINT or --arch.", err=True)
-        raise typer.Exit(2)
-    if model is not None:
-        summary = run_or_exit(lambda: describe_architecture(model, num_classes))
+    if old_model is not None:
+        deprecated("hierattn-info --model NAME", "--arch NAME")
+        if path is not None or arch is not None:
+            raise fail("--model NAME describes an architecture; give it without PATH or --arch.", 2)
+        arch = old_model
+    if path is None and arch is not None:
+        summary = run_or_exit(lambda: describe_architecture(arch, num_classes))
+    elif path is not None and _is_exported_or_other(path):
+        _describe_file(path, as_json)
+        return
     else:
-        summary = run_or_exit(lambda: describe(checkpoint, arch))
+        summary = run_or_exit(lambda: describe(path, arch))
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
         render(summary)
+
+
+def _is_exported_or_other(path: Path) -> bool:
+    from ..runtime.file_kinds import FileKind, sniff
+
+    kind, _ = sniff(path)
+    return kind not in (FileKind.ZIP, FileKind.PICKLE, FileKind.UNKNOWN)
+
+
+def _describe_file(path: Path, as_json: bool) -> None:
+    from ..runtime.file_kinds import FileKind, sniff
+    from .info_files import describe_exported, describe_json, refuse_other, render_exported
+
+    kind, detail = sniff(path)
+
+    def summarise() -> dict[str, Any]:
+        if kind.is_exported_model:
+            return describe_exported(path, kind)
+        if kind is FileKind.JSON:
+            return describe_json(path)
+        raise refuse_other(path, kind, detail)
+
+    summary = run_or_exit(summarise)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        render_exported(summary)
 
 
 if __name__ == "__main__":

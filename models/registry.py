@@ -80,8 +80,8 @@ def model_spec(name: str, class_names: tuple[str, ...] | None = None, input_size
     defaults = model_defaults(name)
     base = ModelSpec()
     height, width = input_size or defaults.input_size
-    return ModelSpec(
-        class_names=tuple(class_names) if class_names else base.class_names,
+    return ModelSpec.for_classes(
+        tuple(class_names) if class_names else base.class_names,
         input_size=(height, width),
         crop=CircleCropParams(enabled=defaults.circle_crop),
         arch=name,

@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from .backends import open_backend
 from .backends.base import Backend
+from .colour import colour_warning
 from .errors import HierAttnError, ModelFileError, UsageError
 from .image_io import ImageInput
 from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
-from .metadata import resolve_spec, sidecar_spec
+from .metadata import check_agreement, resolve_spec, sidecar_spec
 from .prediction import Prediction, make_prediction
 from .preprocess import Preprocessed, decode, preprocess_decoded
 from .spec import ModelSpec, sidecar_path
@@ -69,6 +71,8 @@ class Classifier:
             backend.bind_layout(beside.layout)
             _check_compatible(backend, beside, sidecar_path(path).name)
         resolved = spec if spec is not None else resolve_spec(backend)
+        if spec is None and beside is not None and backend.embedded_spec_json():
+            check_agreement(path, resolved, beside)
         if integrity is Integrity.UNSEALED and "integrity" in resolved.extra:
             raise ModelFileError(
                 f"{path}: its metadata has an integrity record but no readable sha256 in it; the file changed "
@@ -113,7 +117,7 @@ class Classifier:
             "preprocess": (preprocessed - decoded) * 1e3,
             "inference": (finished - preprocessed) * 1e3,
         }
-        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings)
+        return make_prediction(logits[0], self.spec, top_k, prepared.crop_box, timings, _warnings(pixels.image))
 
     def predict_batch(
         self, images: Iterable[ImageInput], top_k: int = 3, crop: bool = True
@@ -124,7 +128,7 @@ class Classifier:
         run several predict_batch calls on worker threads (the Classifier is thread-safe).
         """
         results: list[Prediction | HierAttnError | None] = []
-        prepared: list[tuple[int, Preprocessed, dict[str, float]]] = []
+        prepared: list[tuple[int, Preprocessed, dict[str, float], tuple[str, ...]]] = []
         for image in images:
             try:
                 started = time.perf_counter()
@@ -132,18 +136,24 @@ class Classifier:
                 decoded = time.perf_counter()
                 item = preprocess_decoded(pixels, self.spec, crop=crop)
                 timings = {"decode": (decoded - started) * 1e3, "preprocess": (time.perf_counter() - decoded) * 1e3}
-                prepared.append((len(results), item, timings))
+                prepared.append((len(results), item, timings, _warnings(pixels.image)))
                 results.append(None)
             except HierAttnError as exc:
                 results.append(exc)
         if prepared:
             started = time.perf_counter()
-            logits = self.predict_tensor(np.stack([item.tensor for _, item, _ in prepared]))
+            logits = self.predict_tensor(np.stack([item.tensor for _, item, _, _ in prepared]))
             per_image = (time.perf_counter() - started) * 1e3 / len(prepared)
-            for row, (slot, item, timings) in zip(logits, prepared, strict=True):
+            for row, (slot, item, timings, warnings) in zip(logits, prepared, strict=True):
                 timings["inference"] = per_image
-                results[slot] = make_prediction(row, self.spec, top_k, item.crop_box, timings)
+                results[slot] = make_prediction(row, self.spec, top_k, item.crop_box, timings, warnings)
         return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _warnings(image: Image.Image | np.ndarray) -> tuple[str, ...]:
+    """Notes for the result row about the decoded input itself (today: missing colour)."""
+    warning = colour_warning(image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB")))
+    return (warning,) if warning else ()
 
 
 def _check_compatible(backend: Backend, spec: ModelSpec, source: str = "its metadata") -> None:

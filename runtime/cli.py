@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .console import fail, log, run_or_exit
+from .console import CliApp, fail, log, run_or_exit
 from .errors import HierAttnError, UsageError
 from .prediction import DISCLAIMER
 
@@ -23,9 +23,7 @@ if TYPE_CHECKING:
     from .batch.stream import StreamOptions
     from .classifier import Classifier
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
+app = CliApp(
     help=f"Classify skin-lesion images with an exported HierAttn model. {DISCLAIMER}",
 )
 
@@ -58,14 +56,15 @@ def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classi
 
 @app.command()
 def predict(
-    images: list[Path] = typer.Argument(..., help="Image files and/or directories (walked recursively)."),
+    images: list[Path] = typer.Argument(..., help="Image files and/or directories (walked recursively, hidden files skipped)."),
     model: Path | None = typer.Option(None, "--model", "-m", help="Exported model: .onnx, .tflite, .pte (needs the executorch extra; .mlpackage on macOS); default: the bundled demo model."),
     top_k: int = typer.Option(3, "--top-k", min=1, help="How many ranked classes to report per image."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document {\"results\": [...]} on stdout."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV on stdout, one line per image as it is classified."),
-    jsonl: Path | None = typer.Option(None, "--jsonl", help="Append one JSON line per image to PATH as results come ('-': stdout)."),
-    csv_out: Path | None = typer.Option(None, "--csv-out", help="Append one CSV line per image to PATH as results come."),
-    resume: bool = typer.Option(False, "--resume", help="Skip images the --jsonl/--csv-out file already holds (a cut-off last line is repaired)."),
+    jsonl: Path | None = typer.Option(None, "--jsonl", help="Write one JSON line per image to PATH as results come ('-': stdout); an existing file needs --resume."),
+    csv_out: Path | None = typer.Option(None, "--csv-out", help="Write one CSV line per image to PATH as results come; an existing file needs --resume."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the --jsonl/--csv-out file: skip images it holds a result for, retry those whose row is an error (a cut-off last line is repaired)."),
+    include_hidden: bool = typer.Option(False, "--include-hidden", help="Also classify hidden files inside directories (names starting with '.', such as macOS ._* files)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Threads that decode, preprocess and run inference in parallel."),
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Images per inference call."),
     crop: bool = typer.Option(True, "--crop/--no-crop", help="Apply the circle crop if the model's spec enables it."),
@@ -74,10 +73,12 @@ def predict(
     ray: str | None = typer.Option(None, "--ray", help="Run on a Ray cluster through Ray Data: ADDRESS (e.g. ray://head:10001), or 'local' for a local Ray runtime. Needs --jsonl or --parquet."),
     parquet: Path | None = typer.Option(None, "--parquet", help="With --ray: write results as Parquet files into this directory."),
 ) -> None:
-    """Classify IMAGE_OR_DIR...; exit 0 if all succeed, 1 if some failed, 2 on usage errors.
+    """Classify IMAGE_OR_DIR...; exit 0 if every image has a result, 1 if any failed, 2 on usage errors.
 
-    Research model, not a medical device: the output is not a diagnosis. The referral column applies
-    the paper's rule (MEL, BCC, ACK, SCC or VASC above 0.5: see a clinician).
+    With --jsonl/--csv-out, the file ends with exactly one row per image, its latest outcome, and the exit
+    code reflects the whole file: 1 while any image's row is an error. Research model, not a medical
+    device: the output is not a diagnosis. The referral column applies the paper's rule (a referral class
+    of the model, among MEL, BCC, ACK, SCC and VASC, above 0.5: see a clinician).
     """
     outputs = [flag for flag, given in (("--json", as_json), ("--csv", as_csv), ("--jsonl", jsonl), ("--csv-out", csv_out)) if given]
     if len(outputs) > 1:
@@ -87,26 +88,31 @@ def predict(
     if resume and not (jsonl or csv_out):
         raise fail("--resume needs --jsonl PATH or --csv-out PATH: the file whose images are skipped.", 2)
     from .batch.stream import StreamOptions
+    from .integrity import model_sha256
 
     options = run_or_exit(lambda: StreamOptions(workers=workers, batch_size=batch_size, top_k=top_k, crop=crop))
     path = run_or_exit(lambda: _model_path(model))
     if ray is not None:
         from .batch.ray_run import predict_on_ray
 
-        summary = run_or_exit(lambda: predict_on_ray(path, images, ray, options, jsonl, parquet, verify, resume))
+        summary = run_or_exit(lambda: predict_on_ray(path, images, ray, options, jsonl, parquet, verify, resume,
+                                                     include_hidden))
         log(summary.line())
         raise typer.Exit(code=1 if summary.errors else 0)
     classifier = run_or_exit(lambda: _load(path, threads, workers, verify))
+    digest = run_or_exit(lambda: model_sha256(path))
     if jsonl or csv_out or as_csv:
-        summary = run_or_exit(lambda: _stream_to_file(classifier, images, jsonl or csv_out, "csv" if (csv_out or as_csv) else "jsonl", resume, options))
+        fmt = "csv" if (csv_out or as_csv) else "jsonl"
+        summary = run_or_exit(lambda: _stream_to_file(classifier, images, jsonl or csv_out, fmt, resume, options,
+                                                      digest, include_hidden))
         log(summary.line())
         raise typer.Exit(code=1 if summary.errors else 0)
-    rows = run_or_exit(lambda: _collect(classifier, images, options))
+    rows = run_or_exit(lambda: _collect(classifier, images, options, include_hidden))
     failed = sum(isinstance(row.outcome, HierAttnError) for row in rows)
     if as_json:
         from .batch.report import to_json
 
-        print(to_json(rows))
+        print(to_json(rows, digest))
     else:
         from rich.console import Console
 
@@ -118,50 +124,76 @@ def predict(
         raise typer.Exit(code=1)
 
 
-def _collect(classifier: Classifier, images: list[Path], options: StreamOptions) -> list[Row]:
+def _log_row_warnings(rows: list[Row]) -> None:
+    for row in rows:
+        for warning in row.warnings:
+            log(f"warning: {row.path}: {warning}")
+
+
+def _collect(classifier: Classifier, images: list[Path], options: StreamOptions, include_hidden: bool) -> list[Row]:
     """Every row in memory, for the one-document outputs (--json and the terminal table)."""
     from .batch.driver import run_stream
     from .batch.inputs import expand_inputs
 
-    expanded = expand_inputs(images)
+    expanded = expand_inputs(images, include_hidden)
     for warning in expanded.warnings:
         log(f"warning: {warning}")
     if not expanded.paths:
         raise UsageError("no images found in the given paths; pass image files or folders that contain images.")
     rows: list[Row] = []
-    run_stream(classifier, expanded.paths, options, rows.extend, total=len(expanded.paths))
+
+    def keep(chunk: list[Row]) -> None:
+        _log_row_warnings(chunk)
+        rows.extend(chunk)
+
+    run_stream(classifier, expanded.paths, options, keep, total=len(expanded.paths))
     return rows
 
 
 def _stream_to_file(
-    classifier: Classifier, images: list[Path], out: Path | None, fmt: str, resume: bool, options: StreamOptions
+    classifier: Classifier,
+    images: list[Path],
+    out: Path | None,
+    fmt: str,
+    resume: bool,
+    options: StreamOptions,
+    digest: str,
+    include_hidden: bool,
 ) -> RunSummary:
-    """Rows go to the file as each chunk finishes; nothing accumulates in memory but the done set."""
+    """Rows go to the file as each chunk finishes; nothing accumulates in memory but the per-path outcomes."""
     from .batch.driver import RunSummary, run_stream
     from .batch.inputs import iter_inputs
     from .batch.sinks import ResultSink
 
-    with ResultSink(out or "-", fmt, classifier.class_names, resume=resume) as sink:
+    with ResultSink(out or "-", fmt, classifier.class_names, resume=resume, model_sha256=digest) as sink:
         if sink.repaired_bytes:
             log(f"{out}: dropped a cut-off last line ({sink.repaired_bytes} bytes); that image runs again")
+        if sink.state.unrecorded:
+            log(f"warning: {out}: {sink.state.unrecorded} row(s) do not record the model that made them (written "
+                "by an older hierattn); they are kept as they are")
         total = None
         if sys.stderr.isatty():  # a second, cheap walk gives the progress bar its total
-            total = sum(1 for p in iter_inputs(images) if str(p) not in sink.done)
+            total = sum(1 for p in iter_inputs(images, include_hidden=include_hidden) if str(p) not in sink.done)
         warnings: list[str] = []
         seen = {"all": 0}
 
         def todo() -> Iterator[Path]:
-            for p in iter_inputs(images, warnings):
+            for p in iter_inputs(images, warnings, include_hidden):
                 seen["all"] += 1
                 if str(p) not in sink.done:
                     yield p
 
-        summary = run_stream(classifier, todo(), options, sink.write, total=total)
+        def write(rows: list[Row]) -> None:
+            _log_row_warnings(rows)
+            sink.write(rows)
+
+        summary = run_stream(classifier, todo(), options, write, total=total)
     for warning in warnings:
         log(f"warning: {warning}")
     if seen["all"] == 0:
         raise UsageError("no images found in the given paths; pass image files or folders that contain images.")
-    return RunSummary(summary.classified, summary.errors, seen["all"] - summary.classified, summary.seconds)
+    return RunSummary(summary.classified, summary.errors, seen["all"] - summary.classified, summary.seconds,
+                      sink.retried)
 
 
 if __name__ == "__main__":

@@ -122,3 +122,20 @@ def verify_artifact(path: Path, sidecar: Path) -> Integrity:
             )
         checked = True
     return Integrity.VERIFIED if checked else Integrity.UNSEALED
+
+
+def model_sha256(path: Path) -> str:
+    """sha256 of a model file (the plain ``sha256sum``), or of a package directory's files in sorted
+    order (relative path, then bytes): the model a results file records (docs/runtime_under_load.md)."""
+    hasher = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    try:
+        for file in files:
+            if path.is_dir():
+                hasher.update(file.relative_to(path).as_posix().encode() + b"\0")
+            with open(file, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    hasher.update(block)
+    except OSError as exc:
+        raise ModelFileError(f"Cannot read model file {path} ({exc}).") from exc
+    return hasher.hexdigest()

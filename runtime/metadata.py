@@ -33,3 +33,27 @@ def resolve_spec(backend: Backend) -> ModelSpec:
         f"{backend.path} has no hierattn metadata (no embedded 'hierattn_spec' and no sidecar "
         f"{sidecar_path(backend.path).name}); re-export it with hierattn or pass spec=ModelSpec(...) to Classifier.load."
     )
+
+
+AGREEING_FIELDS = ("class_names", "input_size", "layout", "scale", "crop", "referral_classes", "referral_threshold")
+"""The fields the runtime and the Android app act on: the embedded spec and the sidecar must agree on them."""
+
+
+def check_agreement(path: Path, embedded: ModelSpec, beside: ModelSpec) -> None:
+    """Refuse a sidecar that contradicts the spec embedded in the model, naming both values.
+
+    The Python runtime reads the embedded spec and the Android app the sidecar; if they differ, the
+    two would label the same output differently, so neither is picked silently.
+    """
+    mine, theirs = embedded.to_dict(), beside.to_dict()
+    for name in AGREEING_FIELDS:
+        if mine[name] != theirs[name]:
+            raise ModelFileError(
+                f"{path}: its sidecar {sidecar_path(path).name} says {name} {_show(theirs[name])} but the spec "
+                f"embedded in the model says {_show(mine[name])}; to rename classes re-export with "
+                "hierattn-export --labels, or delete the edited sidecar (the Android app reads it)."
+            )
+
+
+def _show(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else repr(value)

@@ -42,6 +42,7 @@ class Prediction:
     referral: Referral
     timings_ms: dict[str, float] = field(default_factory=dict)
     disclaimer: str = DISCLAIMER
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class Prediction:
             },
             "timings_ms": self.timings_ms,
             "disclaimer": self.disclaimer,
+            "warnings": list(self.warnings),
         }
 
 
@@ -74,6 +76,7 @@ def make_prediction(
     top_k: int,
     crop_box: tuple[int, int, int, int] | None,
     timings_ms: dict[str, float],
+    warnings: tuple[str, ...] = (),
 ) -> Prediction:
     """Turn one row of logits into a Prediction."""
     probs = softmax(logits.reshape(-1))
@@ -95,4 +98,5 @@ def make_prediction(
         crop_box=crop_box,
         referral=Referral.from_probabilities(probabilities, spec),
         timings_ms=timings_ms,
+        warnings=warnings,
     )

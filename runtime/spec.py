@@ -25,10 +25,20 @@ ISIC2019_CLASSES: tuple[str, ...] = ("ACK", "BCC", "BKL", "DF", "MEL", "NV", "SC
 """The eight ISIC2019 classes in the order the paper's data loader uses (sorted folder names)."""
 
 PAD2020_CLASSES: tuple[str, ...] = ("ACK", "BCC", "BKL", "MEL", "NV", "SCC")
-"""PAD-UFES-20 has no DF or VASC images; its six classes in sorted order."""
+"""The default names of a 6-class checkpoint: PAD-UFES-20's six diagnoses under their ISIC names, sorted.
+
+PAD-UFES-20's own codes are ACK BCC MEL NEV SCC SEK (NEV = NV, SEK = BKL); a model trained on folders
+named that way has them in that order (MEL at index 2, not 3), so name its classes at export
+(``hierattn-export --labels``): the order is the one of the training folders, which no file records.
+"""
 
 REFERRAL_CLASSES: tuple[str, ...] = ("ACK", "BCC", "MEL", "SCC", "VASC")
 """Classes whose probability above the referral threshold means "see a clinician" (the paper's rule)."""
+
+
+def referral_classes_for(class_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The paper's referral classes that a model with ``class_names`` has (PAD-UFES-20 codes included)."""
+    return tuple(name for name in class_names if name in REFERRAL_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,16 @@ class ModelSpec:
     precision: str = "fp32"
     preprocessing: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The referral rule can only read outputs the model has: a 6-class spec lists no VASC.
+        kept = tuple(name for name in self.referral_classes if name in self.class_names)
+        object.__setattr__(self, "referral_classes", kept)
+
+    @classmethod
+    def for_classes(cls, class_names: tuple[str, ...], **fields_: Any) -> ModelSpec:
+        """A spec for ``class_names`` whose referral set is derived from them (``referral_classes_for``)."""
+        return cls(class_names=tuple(class_names), referral_classes=referral_classes_for(tuple(class_names)), **fields_)
 
     @property
     def num_classes(self) -> int:
@@ -140,6 +160,17 @@ class ModelSpec:
             )
         if self.layout not in ("NCHW", "NHWC"):
             raise ModelFileError(f"Model metadata has layout {self.layout!r}; expected NCHW or NHWC.")
+
+
+def class_names_line(names: tuple[str, ...] | list[str], source: str) -> str:
+    """``6: ACK BCC ...`` plus where the names came from (``extra.class_names_source``), so default names
+    never pass for the model's real ones."""
+    line = f"{len(names)}: {' '.join(names)}"
+    if source == "default":
+        return line + " (defaults: not recorded in the checkpoint)"
+    if source not in ("checkpoint", ""):
+        return line + f" (from {source})"
+    return line
 
 
 def sidecar_path(artifact: str | Path) -> Path:

@@ -78,7 +78,7 @@ def bench(args: argparse.Namespace, files: list[str], out: Path) -> dict[str, An
     """One interleaved ``hierattn-bench --device cpu`` run over ``files``; return its JSON report."""
     report = out / "bench.json"
     command = [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "cpu", "--threads", args.threads,
-               "--rounds", str(args.rounds), "--iters", str(args.iters), "--no-fidelity", "--json", str(report),
+               "--rounds", str(args.rounds), "--iters", str(args.iters), "--no-fidelity", "--json-out", str(report),
                "--markdown", str(out / "bench.md")]
     for path in files:
         command += ["--model", path]

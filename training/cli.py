@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ..runtime.console import log, run_or_exit
+from ..runtime.console import CliApp, log, run_or_exit
 from ..runtime.errors import UsageError
 
-train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
+train_app = CliApp(help="Train HierAttn on DIR/<CLASS>/<images>.")
 
 
 @train_app.command()

@@ -48,7 +48,9 @@ def scan_image_folder(root: str | Path) -> ImageFolder:
     files: list[Path] = []
     labels: list[int] = []
     for label, folder in enumerate(class_dirs):
-        images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        # hidden files (macOS ._* AppleDouble files carry an image suffix) are skipped, as by hierattn-predict
+        images = sorted(p for p in folder.iterdir()
+                        if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
         if not images:
             raise DatasetLayoutError(
                 f"Class folder {folder} has no images ({', '.join(IMAGE_SUFFIXES)}); add images or remove the folder."

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from ..runtime.console import log, run_or_exit
+from ..runtime.console import CliApp, log, run_or_exit
 from ..runtime.errors import UsageError
 from .evaluate import Metrics, format_report
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Evaluate a HierAttn model on an image-folder dataset.")
+app = CliApp(help="Evaluate a HierAttn model on an image-folder dataset.")
 
 
 @app.command()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from ...runtime.console import run_or_exit
+from ...runtime.console import CliApp, run_or_exit, split_list
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
+app = CliApp(help=(__doc__ or "").partition("\n")[0])
 
 
 @app.command()
@@ -23,13 +23,14 @@ def main(
     iters: int = typer.Option(50, "--iters", min=1, help="ONNX, --host-kernels: profiled inferences (after warm-up)."),
     threads: int = typer.Option(1, "--threads", min=1, help="ONNX, --host-kernels: threads of the profiled session."),
     top: int = typer.Option(15, "--top", min=1, help="Op types shown per table (JSON always has all)."),
-    arm: str = typer.Option(
-        "", "--arm", help="TFLite: also count instructions per inference by kernel on these emulated cores "
-        "(comma-separated qemu CPU models, e.g. cortex-a76,cortex-a53; docs/arm.md), minutes per core.",
+    arm: list[str] = typer.Option(
+        [], "--arm", callback=split_list, help="TFLite: also count instructions per inference by kernel on these "
+        "emulated cores (qemu CPU models, repeated or comma-separated, e.g. cortex-a76,cortex-a53; docs/arm.md), "
+        "minutes per core.",
     ),
-    x86: str = typer.Option(
-        "", "--x86", help="TFLite: the same count by kernel on emulated AVX2-only x86 CPUs (comma-separated "
-        "qemu-x86_64 models, e.g. Haswell; docs/arm.md).",
+    x86: list[str] = typer.Option(
+        [], "--x86", callback=split_list, help="TFLite: the same count by kernel on emulated AVX2-only x86 CPUs "
+        "(qemu-x86_64 models, repeated or comma-separated, e.g. Haswell; docs/arm.md).",
     ),
     host_kernels: bool = typer.Option(
         False, "--host-kernels", help="TFLite: also sample this CPU's time per XNNPACK kernel with Linux perf "
@@ -40,8 +41,8 @@ def main(
     """Count ops (total, transposes, data movement, XNNPACK partitions) and time ONNX ops per type."""
     from .profile import profile_artifact
 
-    cpus = tuple(c.strip() for c in arm.split(",") if c.strip())
-    x86_cpus = tuple(c.strip() for c in x86.split(",") if c.strip())
+    cpus = tuple(arm)
+    x86_cpus = tuple(x86)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr)

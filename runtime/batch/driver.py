@@ -22,12 +22,14 @@ from .stream import StreamOptions, classify_stream
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a run did; ``skipped`` counts images a resumed output file already held."""
+    """What a run did; ``skipped`` counts images a resumed output file already held as results,
+    ``retried`` the images whose earlier row there was an error and that ran again."""
 
     classified: int
     errors: int
     skipped: int
     seconds: float
+    retried: int = 0
 
     @property
     def images_per_second(self) -> float:
@@ -36,10 +38,11 @@ class RunSummary:
     def line(self) -> str:
         text = (f"{self.classified} image(s) in {self.seconds:.1f} s ({self.images_per_second:.1f} images/s), "
                 f"{self.errors} error(s)")
-        return text + (f", {self.skipped} already done" if self.skipped else "")
+        text += f", {self.skipped} already done" if self.skipped else ""
+        return text + (f", {self.retried} retried (their earlier row was an error)" if self.retried else "")
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"classified": self.classified, "errors": self.errors, "skipped": self.skipped,
+        return {"classified": self.classified, "errors": self.errors, "skipped": self.skipped, "retried": self.retried,
                 "seconds": round(self.seconds, 3), "images_per_second": round(self.images_per_second, 2)}
 
 

@@ -155,6 +155,7 @@ def predict_on_ray(
     parquet: Path | None,
     verify: bool,
     resume: bool = False,
+    include_hidden: bool = False,
 ) -> RunSummary:
     """hierattn-predict --ray: rows to a JSONL file (streamed, resumable) or Parquet files written by Ray."""
     from .inputs import iter_inputs
@@ -164,7 +165,7 @@ def predict_on_ray(
         raise UsageError("--ray writes to exactly one of --jsonl PATH or --parquet DIR.")
     if parquet is not None and resume:
         raise UsageError("--resume works with --jsonl; Parquet output is written whole by Ray.")
-    paths = list(iter_inputs(items))
+    paths = list(iter_inputs(items, include_hidden=include_hidden))
     if not paths:
         raise UsageError("no images found in the given paths; pass image files or folders that contain images.")
     names = _model_classes(path, verify)
@@ -177,11 +178,13 @@ def predict_on_ray(
         return RunSummary(table.count(), errors, 0, time.perf_counter() - started)
     assert jsonl is not None  # exactly one of jsonl / parquet, checked above
     count = errors = 0
-    with ResultSink(jsonl, "jsonl", names, resume=resume) as sink:
+    from ..integrity import model_sha256
+
+    with ResultSink(jsonl, "jsonl", names, resume=resume, model_sha256=model_sha256(path)) as sink:
         todo = [p for p in paths if str(p) not in sink.done]
         if todo:
             for rows in _row_batches(_dataset(path, todo, address, options, verify)):
                 sink.write_dicts(rows)
                 count += len(rows)
                 errors += sum(r["error"] is not None for r in rows)
-    return RunSummary(count, errors, len(paths) - len(todo), time.perf_counter() - started)
+    return RunSummary(count, errors, len(paths) - len(todo), time.perf_counter() - started, sink.retried)

@@ -27,7 +27,7 @@ import numpy as np
 import typer
 from PIL import Image
 
-from ..console import log, run_or_exit
+from ..console import CliApp, log, run_or_exit
 from ..errors import HierAttnError, InvalidImageError, ModelFileError, UsageError
 from ..image_io import load_rgb
 from ..preprocess import preprocess
@@ -195,7 +195,7 @@ class ParityRuntime(str, Enum):
     web = "web"
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
+app = CliApp(help=(__doc__ or "").partition("\n")[0])
 
 
 def write_json(results: list[Any], extra: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import typer
 from PIL import Image
 
-from ..console import log, run_or_exit
+from ..console import CliApp, log, run_or_exit
 from ..crop import closed_mask, grey_u8
 from ..preprocess import crop_and_resize, to_tensor
 from ..spec import ModelSpec
@@ -74,7 +74,7 @@ def write_golden(out_dir: Path, spec: ModelSpec | None = None) -> dict[str, Any]
     return document
 
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Write golden preprocessing vectors.")
+app = CliApp(help="Write golden preprocessing vectors.")
 
 
 @app.command()

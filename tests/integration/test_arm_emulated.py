@@ -108,7 +108,7 @@ def emulated_report(device: str, cpu: str, model: Path, out: Path) -> dict[str, 
     """``hierattn-bench --device DEVICE`` (torch-free) on one small file: its JSON, Markdown and folder."""
     done = subprocess.run(
         [sys.executable, "-c", TORCH_FREE_CLI, "--device", device, "--cpu", cpu,
-         "--model", str(model), "--iters", "3", "--arm-images", "4", "--json", str(out / "report.json"),
+         "--model", str(model), "--iters", "3", "--arm-images", "4", "--json-out", str(out / "report.json"),
          "--markdown", str(out / "report.md"), "--plot", str(out / "plot")],
         capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -100,7 +100,7 @@ def test_cli_on_exported_files_is_torch_free_and_prints_one_json(bench: Any) -> 
     args = [a for f in files for a in ("--model", f)]
     done = subprocess.run(
         [sys.executable, "-c", TORCH_FREE, "--device", "cpu", *args, "--threads", "1", "--warmup", "1",
-         "--iters", "3", "--rounds", "1", "--no-cold-start", "--json", "-"],
+         "--iters", "3", "--rounds", "1", "--no-cold-start", "--json"],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -31,7 +31,8 @@ def test_signal_during_conversion_keeps_previous_artifact(signum: int, checkpoin
     previous = out / "hierattn_xs_fp32.onnx"
     previous.write_bytes(b"previous artifact")
     (out / "hierattn_xs_fp32.onnx.json").write_text("{}")
-    command = [sys.executable, "-m", "hierattn.export.cli", "--checkpoint", str(checkpoint), "--format", "onnx", "--output", str(out)]
+    command = [sys.executable, "-m", "hierattn.export.cli", "--checkpoint", str(checkpoint), "--format", "onnx", "--output", str(out),
+               "--overwrite"]  # the previous file's sidecar names no checkpoint: replacing it needs --overwrite
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120

@@ -146,7 +146,7 @@ def test_tflite_layout_contradiction_is_reported(tflite_models, tmp_path: Path) 
         Classifier.load(paths["float"], spec=wrong)
 
 
-def test_tflite_embedded_spec_is_read_and_wins_over_sidecar(tflite_models, tmp_path: Path) -> None:
+def test_tflite_embedded_spec_is_read_and_a_contradicting_sidecar_refused(tflite_models, tmp_path: Path) -> None:
     """The exporter's flatbuffer metadata entry is found by the runtime's own small reader."""
     import shutil
 
@@ -160,6 +160,9 @@ def test_tflite_embedded_spec_is_read_and_wins_over_sidecar(tflite_models, tmp_p
     embedded = ModelSpec(class_names=("w", "x", "y", "z"), input_size=(16, 16), layout="NHWC", precision="int8")
     embed_spec(path, embedded)
     sidecar_path(path).write_text(ModelSpec(class_names=("a", "b", "c", "d"), input_size=(16, 16), layout="NHWC").to_json())
+    with pytest.raises(ModelFileError, match=r"sidecar embedded\.tflite\.json says class_names a b c d but the spec embedded"):
+        Classifier.load(path)  # the app reads the sidecar, the runtime the model: a contradiction is refused
+    sidecar_path(path).write_text(embedded.with_updates(precision="fp32").to_json())  # agrees on what matters
     classifier = Classifier.load(path)
     assert classifier.spec == embedded
     assert classifier.predict_tensor(np.zeros((1, 3, 16, 16), np.float32)).shape == (1, 4)

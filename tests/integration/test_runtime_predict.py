@@ -175,7 +175,8 @@ def test_cli_json_keeps_input_order_and_reports_failures(tiny_model: Path, tmp_p
     walked = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".txt")
     assert paths[1:] == [str(p) for p in walked]  # the walk skips files without an image suffix
     for result in results:
-        assert set(result) == {"path", "label", "probabilities", "top_k", "crop_box", "referral", "error"}
+        assert set(result) == {"path", "label", "probabilities", "top_k", "crop_box", "referral", "error", "warnings"}
+        assert bool(result["warnings"]) == (Path(result["path"]).name in ("greyscale.jpg", "la.png", "all_black.png", "sixteen_bit.png"))
         name = Path(result["path"]).name
         ok = cases[name][1] if name in cases else True
         assert (result["error"] is None) == ok, result
@@ -207,3 +208,47 @@ def test_cli_csv_table_and_exit_codes(tiny_model: Path, tmp_path: Path) -> None:
         "ACK", "BCC", "BKL", "DF", "MEL", "NV", "SCC", "VASC"}
     bad_model = _cli("--model", str(tmp_path / "missing.onnx"), str(image))
     assert bad_model.returncode == 1 and bad_model.stderr.count("\n") == 1
+
+
+def test_resume_retries_failed_images_and_the_exit_code_reflects_the_file(tiny_model: Path, tmp_path: Path) -> None:
+    from hierattn.runtime.defaults import DEFAULT_ONNX
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.fromarray(_photo()).save(folder / "a.jpg")
+    good = (folder / "a.jpg").read_bytes()
+    (folder / "b.jpg").write_bytes(good[: len(good) // 3])  # truncated
+    for hidden in (".hidden.jpg", "._a.jpg"):  # a dotfile and a macOS AppleDouble file: skipped
+        (folder / hidden).write_bytes(b"\x00\x05\x16\x07 not an image")
+    out = tmp_path / "out.jsonl"
+    base = ("--model", str(tiny_model), str(folder), "--jsonl", str(out))
+
+    first = _cli(*base)
+    assert first.returncode == 1 and "skipped 2 hidden" in first.stderr, first.stderr
+    still_broken = _cli(*base, "--resume")
+    assert still_broken.returncode == 1 and "1 retried" in still_broken.stderr, still_broken.stderr
+    assert [json.loads(line)["path"] for line in out.read_text().splitlines()] == [
+        str(folder / "a.jpg"), str(folder / "b.jpg")]  # one row per image, no stacked error rows
+
+    (folder / "b.jpg").write_bytes(good)
+    fixed = _cli(*base, "--resume")
+    assert fixed.returncode == 0 and "1 already done, 1 retried" in fixed.stderr, fixed.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["path"] for r in rows] == [str(folder / "a.jpg"), str(folder / "b.jpg")]
+    assert all(r["error"] is None for r in rows) and len({r["model_sha256"] for r in rows}) == 1
+    assert _cli(*base, "--resume").returncode == 0
+
+    other = _cli("--model", str(DEFAULT_ONNX), str(folder), "--jsonl", str(out), "--resume")
+    assert other.returncode == 2 and "holds results of another model" in other.stderr, other.stderr
+    assert other.stderr.count("\n") <= 2 and "Traceback" not in other.stderr
+
+
+def test_grayscale_images_carry_a_warning_in_the_row_and_on_stderr(tiny_model: Path, tmp_path: Path) -> None:
+    colour, gray = tmp_path / "colour.png", tmp_path / "gray.png"
+    Image.fromarray(_photo()).save(colour)
+    Image.fromarray(_photo()).convert("L").save(gray)
+    done = _cli("--model", str(tiny_model), str(colour), str(gray), "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["results"]
+    assert rows[0]["warnings"] == [] and "grayscale" in rows[1]["warnings"][0]
+    assert f"warning: {gray}: the image is grayscale" in done.stderr and str(colour) not in done.stderr

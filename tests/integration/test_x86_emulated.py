@@ -149,7 +149,7 @@ def test_onnx_file_is_counted_on_onnx_runtime(tmp_path: Path) -> None:
     model = _tiny_onnx(tmp_path)
     out = tmp_path / "report.json"
     done = subprocess.run([sys.executable, "-c", TORCH_FREE_CLI, "--device", "x86-emulated", "--model", str(model),
-                           "--iters", "2", "--arm-images", "2", "--json", str(out)],
+                           "--iters", "2", "--arm-images", "2", "--json-out", str(out)],
                           capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     (row,) = json.loads(out.read_text())["rows"]
@@ -160,5 +160,5 @@ def test_onnx_file_is_counted_on_onnx_runtime(tmp_path: Path) -> None:
 
 def test_arm_emulated_refuses_onnx(tmp_path: Path) -> None:
     model = _tiny_onnx(tmp_path)
-    stderr = usage_error(TORCH_FREE_CLI, "--device", "arm-emulated", "--formats", "onnx", "--model", str(model))
+    stderr = usage_error(TORCH_FREE_CLI, "--device", "arm-emulated", "--format", "onnx", "--model", str(model))
     assert "runs .tflite files only" in stderr

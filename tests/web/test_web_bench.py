@@ -23,7 +23,7 @@ def test_threads_check_needs_isolation_and_the_workers() -> None:
 def test_browser_rows_join_the_cpu_report() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "cpu", "--device", "browser", "--model", str(DEFAULT_ONNX),
-         "--threads", "1,2", "--warmup", "1", "--iters", "4", "--rounds", "1", "--no-cold-start", "--no-fidelity", "--json", "-"],
+         "--threads", "1,2", "--warmup", "1", "--iters", "4", "--rounds", "1", "--no-cold-start", "--no-fidelity", "--json"],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -60,7 +60,7 @@ def test_parity_web_with_litert_js(small_tflite: Path, tmp_path: Path) -> None:
 def test_tflite_web_rows_have_verified_threads(small_tflite: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "browser", "--model", str(small_tflite),
-         "--threads", "1,2", "--warmup", "1", "--iters", "3", "--json", "-"],
+         "--threads", "1,2", "--warmup", "1", "--iters", "3", "--json"],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -134,7 +134,7 @@ def test_benchmark_model_run_builds_schema_rows(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "android", "--model", str(model),
          "--benchmark-binary", str(binary), "--threads", "1,4", "--warmup", "3", "--iters", "20",
-         "--big-cores", "--json", "-"],
+         "--big-cores", "--json"],
         capture_output=True, text=True, env={**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -177,7 +177,7 @@ def test_app_run_reads_the_result_from_logcat(tmp_path: Path) -> None:
     model.write_bytes(b"\0" * 1024)
     done = subprocess.run(
         [sys.executable, "-m", "hierattn.benchmarks.cli", "--device", "android", "--android-runner", "app",
-         "--model", str(model), "--threads", "4", "--json", "-"],
+         "--model", str(model), "--threads", "4", "--json"],
         capture_output=True, text=True, env={**os.environ, "PATH": f"{tmp_path}:/usr/bin:/bin"}, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -96,3 +96,34 @@ def test_swallowed_interrupt_is_raised_again() -> None:
         with pytest.raises(KeyboardInterrupt):
             raise_if_interrupted()
     raise_if_interrupted()  # outside the block nothing is remembered
+
+
+def test_a_file_from_another_checkpoint_is_replaced_only_with_overwrite(tmp_path: Path) -> None:
+    import json
+
+    import torch
+
+    from hierattn.export.base import ExportFormat, Precision
+    from hierattn.export.options import ExportOptions
+    from hierattn.export.pipeline import SourceModel, _check_replacements
+    from hierattn.export.registry import get_converter
+    from hierattn.runtime.spec import ModelSpec
+
+    converter = get_converter(ExportFormat.ONNX)
+    plan = [(ExportFormat.ONNX, Precision.FP32, converter, None)]
+    source = SourceModel(torch.nn.Identity(), ModelSpec(), tmp_path / "b.pt", "b" * 64)
+    options = ExportOptions(formats=(ExportFormat.ONNX,), precisions=(Precision.FP32,), output_dir=tmp_path)
+    assert _check_replacements(options, source, plan) == ()  # nothing there yet
+    existing = tmp_path / "hierattn_xs_fp32.onnx"
+    existing.write_bytes(b"model of a.pt")
+    sidecar = tmp_path / "hierattn_xs_fp32.onnx.json"
+    sidecar.write_text(json.dumps({"extra": {"checkpoint_sha256": "b" * 64}}))
+    assert _check_replacements(options, source, plan) == ()  # the same checkpoint: a re-export
+    sidecar.write_text(json.dumps({"extra": {"checkpoint_sha256": "a" * 64}}))
+    with pytest.raises(UsageError, match=r"hierattn_xs_fp32.onnx \(from checkpoint sha256 aaaaaaaaaaaaaaaa.*--overwrite"):
+        _check_replacements(options, source, plan)
+    sidecar.unlink()
+    with pytest.raises(UsageError, match="unknown checkpoint"):
+        _check_replacements(options, source, plan)
+    replacing = ExportOptions(formats=(ExportFormat.ONNX,), precisions=(Precision.FP32,), output_dir=tmp_path, overwrite=True)
+    assert _check_replacements(replacing, source, plan) == (f"{existing} (from an unknown checkpoint (no readable sidecar))",)

@@ -89,3 +89,19 @@ def test_int8_without_calibration_images_is_a_usage_error(tmp_path: Path, small_
     result = runner.invoke(app, [*args, "--calibration-dir", str(empty), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "calibration" in result.output and str(empty) in result.output
+
+
+def test_labels_file_takes_lines_or_a_json_list_and_labels_take_commas(tmp_path: Path) -> None:
+    from hierattn.export.cli import read_labels_file
+    from hierattn.runtime.errors import UsageError
+
+    lines = tmp_path / "labels.txt"
+    lines.write_text("ACK\nBCC  # basal cell\n\nMEL\n")
+    listed = tmp_path / "labels.json"
+    listed.write_text('["NEV", "SCC", "SEK"]')
+    assert read_labels_file(lines) == ("ACK", "BCC", "MEL") and read_labels_file(listed) == ("NEV", "SCC", "SEK")
+    (tmp_path / "empty.txt").write_text("# nothing\n")
+    with pytest.raises(UsageError, match="lists no class names"):
+        read_labels_file(tmp_path / "empty.txt")
+    both = CliRunner().invoke(app, ["-f", "onnx", "--labels", "A,B", "--labels-file", str(lines), "-o", str(tmp_path)])
+    assert both.exit_code == 2 and "give one" in both.output

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from hierattn.models import create_model, load_checkpoint, read_checkpoint, save_checkpoint
-from hierattn.runtime.errors import CheckpointError
+from hierattn.runtime.errors import CheckpointError, HierAttnError, UsageError
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,12 @@ def test_six_class_checkpoint_infers_pad_classes(tmp_path):
     torch.save(model.state_dict(), path)
     info = load_checkpoint(path).checkpoint_info
     assert info.arch == "hierattn_s" and info.num_classes == 6
-    assert info.class_names == ("ACK", "BCC", "BKL", "MEL", "NV", "SCC")
+    assert info.class_names == ("ACK", "BCC", "BKL", "MEL", "NV", "SCC") and info.class_names_source == "default"
+    pad_codes = ("ACK", "BCC", "MEL", "NEV", "SCC", "SEK")
+    named = load_checkpoint(path, class_names=pad_codes, names_from="--labels").checkpoint_info
+    assert named.class_names == pad_codes and named.class_names_source == "--labels"
+    with pytest.raises(UsageError, match=r"^Checkpoint has 6 classes but --labels lists 8: ACK, BCC, .*VASC; give 6 names"):
+        load_checkpoint(path, class_names=(*pad_codes, "DF", "VASC"), names_from="--labels")
 
 
 @pytest.mark.parametrize(
@@ -78,11 +83,11 @@ def test_six_class_checkpoint_infers_pad_classes(tmp_path):
     [
         ({"arch": "hierattn_s"}, "holds hierattn_xs weights but arch hierattn_s was requested"),
         ({"num_classes": 6}, "8-class classifier but 6 classes were requested"),
-        ({"class_names": ["a", "b"]}, "8 classes but 2 class names"),
+        ({"class_names": ["a", "b"]}, "Checkpoint has 8 classes but class_names lists 2: a, b"),
     ],
 )
 def test_mismatch_errors_name_found_and_expected(reference_dir, kwargs, message):
-    with pytest.raises(CheckpointError, match=message):
+    with pytest.raises(HierAttnError, match=message):
         load_checkpoint(reference_dir / "hierattn_xs_8cls.pt", **kwargs)
 
 
@@ -106,6 +111,22 @@ class _Payload:
         return (os.system, (f"touch {self.marker}",))
 
 
+def test_harmless_files_are_told_apart_from_malicious_pickles(tmp_path):
+    """Only a pickle that imports globals gets the security refusal; other files say what they are."""
+    harmless = tmp_path / "plain.pkl"
+    harmless.write_bytes(pickle.dumps({"a": 1, "b": [1, 2]}))
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 60)
+    spec = tmp_path / "model.onnx.json"
+    spec.write_text('{"class_names": ["A"]}')
+    cases = {harmless: "a pickle of plain Python data", image: "is a JPEG image, not a PyTorch checkpoint",
+             spec: "is a JSON file, not a PyTorch checkpoint"}
+    for path, message in cases.items():
+        with pytest.raises(CheckpointError, match=message) as caught:
+            load_checkpoint(path)
+        assert "arbitrary code" not in str(caught.value)
+
+
 def test_malicious_pickle_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / "payload_ran"
     path = tmp_path / "evil.pt"
@@ -116,7 +137,7 @@ def test_malicious_pickle_is_refused_and_never_runs(tmp_path):
     # plain pickle file (not a torch zip) with the same payload
     legacy = tmp_path / "evil_legacy.pt"
     legacy.write_bytes(pickle.dumps(_Payload(marker)))
-    with pytest.raises(CheckpointError):
+    with pytest.raises(CheckpointError, match=r"pickled code .*\(posix.system\)"):
         load_checkpoint(legacy)
     assert not marker.exists()
 

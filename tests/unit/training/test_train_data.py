@@ -18,6 +18,8 @@ def test_scan_sorted_classes(tmp_path) -> None:
     assert dataset.labels == (0, 0, 1, 1, 2, 2)
     pixels = load_pixels(dataset, ModelSpec())
     assert pixels.shape == (6, 256, 256, 3) and pixels.dtype == np.uint8
+    (tmp_path / "MEL" / "._dermoscopy_00000.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")  # macOS archive debris
+    assert scan_image_folder(tmp_path).files == dataset.files
 
 
 def test_no_class_folders(tmp_path) -> None:
