@@ -1,6 +1,6 @@
 """The quick README and docs examples, run for real: their output is what the docs show.
 
-tests/unit/test_docs_commands.py parses every example; these run the ones that finish in seconds.
+tests/unit/cli/test_docs_commands.py parses every example; these run the ones that finish in seconds.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.main import get_command
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPTS: dict[str, str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TEMPLATE = re.compile(r"\[|\]|\{|\}|\||\.\.\.|…|\(|\)|<|>")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from hierattn.runtime.console import rewrite_renamed, split_list
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPTS: dict[str, str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 RENAMED = {"--batch", "--formats", "--precisions"}  # old spellings: hidden, never shown by --help
 PATH_LISTS = {("hierattn-bench", "--model")}  # lists of paths take repeats only (a path may hold a comma)
