@@ -19,7 +19,7 @@ train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train 
 def main(
     data: Path = typer.Option(..., "--data", help="Training folder: DIR/<CLASS>/<images>, classes in sorted folder order."),
     arch: str = typer.Option("hierattn_xs", "--arch", help="Registered architecture (hierattn-info --list): hierattn_xs, hierattn_s, hierattn_m, arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa."),
-    init: Path | None = typer.Option(None, "--init", help="Checkpoint to start from (transfer learning)."),
+    init: Path | None = typer.Option(None, "--init", help="Weights to start from (transfer learning): a checkpoint of --arch with any class count (the head starts new), or the library backbone's own state_dict, e.g. torchvision's ImageNet ResNet-50 for arl_cnn50 or resnet50_sa (docs/training.md)."),
     epochs: int = typer.Option(10, "--epochs", help="Number of epochs."),
     batch_size: int = typer.Option(32, "--batch-size", help="Images per batch."),
     output: Path = typer.Option(Path("hierattn_trained.pt"), "--output", help="Checkpoint written after every epoch."),
@@ -84,7 +84,7 @@ def main(
                             provenance={"data": str(data), "command": " ".join(sys.argv)},
                             on_epoch=lambda e, s: log(f"epoch {e}/{epochs} @{s['resolution']}px loss {s['loss']:.4f} "
                                                       f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"),
-                            on_step=advance)
+                            on_step=advance, on_init=lambda report: log(report.line()))
         from ..models import load_checkpoint
 
         logits = checkpoint_logits(load_checkpoint(output), val_pixels)
