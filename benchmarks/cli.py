@@ -15,6 +15,7 @@ import typer
 
 from ..runtime.console import log, run_or_exit
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 
 app = typer.Typer(
     add_completion=False,
@@ -125,6 +126,7 @@ def main(
     end_to_end: bool = typer.Option(False, "--end-to-end", help="Instead of model rows: decode + preprocess + inference of a generated 12 MP photo and a 1 MP dermoscopy image, ms per stage, preprocessing versions 1 and 2, on --device cpu (Python runtime), jvm (the Kotlin core: no inference) and browser (the web page). Model: the first --model, else the bundled demo model."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
 
     def job() -> None:
         from . import environment

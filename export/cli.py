@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 
 from ..runtime.console import run_or_exit
+from ..runtime.native_log import quiet_native_logs
 from .base import ExportFormat, Precision
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
@@ -52,6 +53,7 @@ def export(
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout (logs go to stderr)."),
 ) -> None:
     """Export, validate against PyTorch fp32 and report every requested (format, precision) pair."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .options import ExportOptions
     from .pipeline import export_models
     from .report import print_table

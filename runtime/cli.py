@@ -13,6 +13,7 @@ import typer
 
 from .console import fail, log, run_or_exit
 from .errors import HierAttnError, UsageError
+from .native_log import quiet_native_logs
 from .prediction import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def predict(
     Research model, not a medical device: the output is not a diagnosis. The referral column applies
     the paper's rule (MEL, BCC, ACK, SCC or VASC above 0.5: see a clinician).
     """
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     outputs = [flag for flag, given in (("--json", as_json), ("--csv", as_csv), ("--jsonl", jsonl), ("--csv-out", csv_out)) if given]
     if len(outputs) > 1:
         raise fail(f"{' and '.join(outputs)} are mutually exclusive; choose one output.", 2)

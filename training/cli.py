@@ -11,6 +11,7 @@ import typer
 
 from ..runtime.console import log, run_or_exit
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 
 train_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train HierAttn on DIR/<CLASS>/<images>.")
 
@@ -42,6 +43,7 @@ def main(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .data import load_pixels, scan_image_folder, split_indices
     from .evaluate import compute_metrics, format_report, softmax
     from .predict import checkpoint_logits

@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from ...runtime.console import run_or_exit
+from ...runtime.native_log import quiet_native_logs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=(__doc__ or "").partition("\n")[0])
 
@@ -38,6 +39,7 @@ def main(
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
     """Count ops (total, transposes, data movement, XNNPACK partitions) and time ONNX ops per type."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .profile import profile_artifact
 
     cpus = tuple(c.strip() for c in arm.split(",") if c.strip())
