@@ -109,12 +109,16 @@ def predict(
         from .batch.report import to_json
 
         print(to_json(rows))
-    else:
+    elif sys.stdout.isatty():
         from rich.console import Console
 
         from .batch.report import to_table
 
         Console().print(to_table(rows))
+    else:  # a log or a pipe: whole paths, a line per image
+        from .batch.report import to_text
+
+        print(to_text(rows), end="")
     if failed:
         log(f"{failed} of {len(rows)} image(s) failed")
         raise typer.Exit(code=1)
