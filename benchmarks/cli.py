@@ -69,7 +69,11 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
     from .reports import report
 
-    Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
+    stream = sys.stderr if json_path == "-" else sys.stdout
+    if stream.isatty():
+        Console(file=stream).print(report.render_table(rows))
+    else:  # a log or a pipe: plain text at full width, a line per row
+        stream.write(report.render_text(rows))
     for ratio in [] if document["config"].get("end_to_end") else document["ratios"] + document["arm_ratios"]:
         log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
     if csv_path is not None:
