@@ -3,7 +3,8 @@
 # requirements/constraints.txt. Idempotent: a second run only checks, unless pyproject.toml or the
 # constraints changed. As root with apt, it also installs the Debian tools of the optional parts:
 # kotlin + junit4 (Kotlin core tests), chromium + nodejs + npm (web demo), qemu-user + gcc + aarch64
-# binutils (arm-emulated benchmarks), linux-perf (hierattn-profile --host-kernels).
+# binutils (arm-emulated benchmarks), linux-perf (hierattn-profile --host-kernels), libgl1 +
+# libglib2.0-0 + flatbuffers-compiler (MediaPipe client tests); and the MediaPipe virtualenv.
 #
 # Each step prints one line; what pip, apt and npm say goes to out/bootstrap.log. A failed step
 # prints the end of that log and its path.
@@ -17,12 +18,12 @@ STAMP="$VENV/.hierattn-installed"
 LOG_REL=out/bootstrap.log
 LOG="$ROOT/$LOG_REL"
 want=$(cat pyproject.toml requirements/constraints.txt scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)
+mkdir -p "$(dirname "$LOG")"
 
 # step DESCRIPTION COMMAND...: one progress line; the command's output goes to the log.
 step() {
   local what=$1 started=$SECONDS rc=0
   shift
-  mkdir -p "$(dirname "$LOG")"
   printf '\n=== %s %s\n$ %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$what" "$*" >>"$LOG"
   printf '[bootstrap] %s ...' "$what" >&2
   "$@" >>"$LOG" 2>&1 || rc=$?
@@ -84,6 +85,10 @@ if ! command -v qemu-aarch64 >/dev/null 2>&1 || ! command -v aarch64-linux-gnu-a
 fi
 missing_perf=""
 command -v perf >/dev/null 2>&1 || missing_perf="linux-perf"
+missing_mp=""  # MediaPipe's OpenCV; flatc only regenerates the metadata schema classes
+[ -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || missing_mp="libgl1"
+[ -e /usr/lib/x86_64-linux-gnu/libglib-2.0.so.0 ] || missing_mp="$missing_mp libglib2.0-0"
+command -v flatc >/dev/null 2>&1 || missing_mp="$missing_mp flatbuffers-compiler"
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   [ -z "$missing_kotlin" ] || step "installing Debian $missing_kotlin (Kotlin core tests)" apt_install $missing_kotlin
   [ -z "$missing_web" ] || step "installing Debian$missing_web (web demo)" apt_install $missing_web
@@ -95,10 +100,12 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   fi
   [ -z "$missing_perf" ] || step "installing Debian linux-perf (hierattn-profile --host-kernels)" \
     apt_install --no-install-recommends $missing_perf
+  [ -z "${missing_mp// /}" ] || step "installing Debian$(echo " $missing_mp" | tr -s ' ') (MediaPipe client tests)" \
+    apt_install --no-install-recommends $missing_mp
 else
-  optional="$missing_kotlin$missing_web ${missing_arm} $missing_perf"
+  optional="$missing_kotlin$missing_web ${missing_arm} $missing_perf $missing_mp"
   if [ -n "${optional// /}" ]; then
-    echo "[bootstrap] optional Debian packages missing (install as root for the Kotlin tests, web demo, arm-emulated benchmarks, perf profiles):$(echo " $optional" | tr -s ' ')" >&2
+    echo "[bootstrap] optional Debian packages missing (install as root for the Kotlin tests, web demo, arm-emulated benchmarks, perf profiles, MediaPipe tests):$(echo " $optional" | tr -s ' ')" >&2
   fi
 fi
 
@@ -111,16 +118,12 @@ if command -v npm >/dev/null 2>&1 && { [ ! -f "$WEB_STAMP" ] || [ "$(cat "$WEB_S
   echo "$web_want" >"$WEB_STAMP"
 fi
 # MediaPipe client tests (docs/export.md, TFLite on Android): mediapipe 1.2.2 in its own virtualenv
-# under ~/.cache/hierattn (requirements/mediapipe.txt says why), built once per machine; its OpenCV
-# needs Debian's libgl1 and libglib2.0-0. flatbuffers-compiler (flatc) only regenerates the metadata
-# schema classes (scripts/gen_tflite_metadata_schema.sh).
-if [ ! -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || [ ! -e /usr/lib/x86_64-linux-gnu/libglib-2.0.so.0 ] || ! command -v flatc >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "[bootstrap] installing libgl1, libglib2.0-0 (MediaPipe's OpenCV) and flatbuffers-compiler" >&2
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgl1 libglib2.0-0 flatbuffers-compiler >/dev/null
-  else
-    echo "[bootstrap] the MediaPipe client tests need (as root): apt-get install libgl1 libglib2.0-0 (and flatbuffers-compiler to regenerate the metadata schema classes)" >&2
-  fi
+# under ~/.cache/hierattn (requirements/mediapipe.txt says why), built once per machine by
+# scripts/mediapipe_venv.sh (its Debian needs, libgl1 and libglib2.0-0, are installed above). A
+# progress line only when it builds: the same stamp test as that script.
+MP_VENV=${HIERATTN_MEDIAPIPE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/hierattn/mediapipe-venv}
+if [ "$(cat "$MP_VENV/.hierattn-installed" 2>/dev/null)" = "$(sha256sum requirements/mediapipe.txt | cut -d' ' -f1)" ]; then
+  bash scripts/mediapipe_venv.sh >>"$LOG" 2>&1 || step "checking the MediaPipe virtualenv ($MP_VENV)" bash scripts/mediapipe_venv.sh
+else
+  step "installing mediapipe 1.2.2 into its own virtualenv ($MP_VENV)" bash scripts/mediapipe_venv.sh
 fi
-bash scripts/mediapipe_venv.sh >/dev/null
