@@ -15,6 +15,7 @@ import typer
 
 from ..runtime.console import CliApp, choices_of, deprecated, fail, log, run_or_exit, split_list
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 
 app = CliApp(
     renamed_values={"--json": "--json-out", "--csv": "--csv-out"},  # their old spellings took a PATH
@@ -81,7 +82,11 @@ def _write_outputs(document: dict[str, Any], rows: list[dict[str, Any]], json_pa
 
     from .reports import report
 
-    Console(file=sys.stderr if json_path == "-" else sys.stdout, width=220).print(report.render_table(rows))
+    stream = sys.stderr if json_path == "-" else sys.stdout
+    if stream.isatty():
+        Console(file=stream).print(report.render_table(rows))
+    else:  # a log or a pipe: plain text at full width, a line per row
+        stream.write(report.render_text(rows))
     for ratio in [] if document["config"].get("end_to_end") else document["ratios"] + document["arm_ratios"]:
         log("ratio " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in ratio.items()))
     if csv_path is not None:
@@ -142,6 +147,7 @@ def main(
     old_batch: int | None = typer.Option(None, "--batch", hidden=True, help="Deprecated spelling of --batch-size."),
 ) -> None:
     """Time every (model, format, precision, threads) row and write a table, JSON, CSV and plots."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     formats, precisions, batch = _renamed(formats, old_formats, precisions, old_precisions, batch_size, old_batch)
     if as_json and json_path is not None:
         raise fail("--json prints the report on stdout and --json-out PATH writes it; give one.", 2)

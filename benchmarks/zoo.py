@@ -2,8 +2,9 @@
 attention models it places itself among (ARL-CNN, Soft-Attention).
 
 Models registered in ``hierattn.models`` (source "registry") are built by ``create_model`` and run at
-their family's own input size and preprocessing (``model_spec``). Mobile baselines come from maintained libraries (torchvision, timm) with random weights and the same
-number of classes as HierAttn, so exported graphs match the paper's Table II architectures without
+their family's own input size and preprocessing (``model_spec``); HierAttn-xs carries the bundled demo
+checkpoint's trained weights, the other HierAttn variants random ones. Mobile baselines come from
+maintained libraries (torchvision, timm) with random weights and the same number of classes as HierAttn, so exported graphs match the paper's Table II architectures without
 re-implementing them. ``paper_ms``/``paper_params_m`` are Table II of Dai et al. (JBHI 2023):
 averages of 1000 runs on an Intel i5-10210U laptop CPU, PyTorch eager, batch 1.
 """
@@ -34,6 +35,7 @@ class ZooEntry:
     paper_ms: float | None
     paper_params_m: float | None
     default: bool = True  # part of a run without --models
+    demo: bool = False  # weights from the bundled demo checkpoint (8 classes) instead of random ones
 
     @property
     def is_hierattn(self) -> bool:
@@ -47,7 +49,7 @@ class ZooEntry:
 ZOO: dict[str, ZooEntry] = {
     e.name: e
     for e in (
-        ZooEntry("hierattn_xs", "HierAttn-xs", "hierattn", "hierattn_xs", 23.0, 1.08),
+        ZooEntry("hierattn_xs", "HierAttn-xs", "hierattn", "hierattn_xs", 23.0, 1.08, demo=True),
         ZooEntry("hierattn_s", "HierAttn-s", "hierattn", "hierattn_s", 39.0, 2.14),
         ZooEntry("hierattn_m", "HierAttn-m", "hierattn", "hierattn_m", None, None),
         ZooEntry("mobilenet_v2", "MobileNetV2", "torchvision", "mobilenet_v2", 42.0, 2.23),
@@ -78,11 +80,31 @@ def get_entry(name: str) -> ZooEntry:
         raise UsageError(f"Unknown benchmark model {name!r}; choose from: {', '.join(ZOO)}.") from None
 
 
-def build_model(name: str, num_classes: int = 8, seed: int = 0) -> nn.Module:
-    """Build ``name`` in eval mode with deterministic random weights (never downloads weights)."""
+DEMO_WEIGHTS = "demo"
+RANDOM_WEIGHTS = "random"
+
+
+def weights_of(name: str, num_classes: int = 8) -> str:
+    """``demo`` when ``build_model`` loads the bundled trained checkpoint, ``random`` otherwise."""
+    return DEMO_WEIGHTS if get_entry(name).demo and num_classes == 8 else RANDOM_WEIGHTS
+
+
+def build_model(name: str, num_classes: int = 8, seed: int = 0, demo: bool = True) -> nn.Module:
+    """Build ``name`` in eval mode (never downloads weights).
+
+    HierAttn-xs loads the bundled demo checkpoint, so its fidelity columns compare a trained network
+    whose logits differ from image to image; the other models get deterministic random weights
+    (latency does not depend on the values), which ``weights_of`` reports. ``demo=False`` builds
+    random weights for every model (a caller about to load a saved state dict).
+    """
     import torch
 
     entry = get_entry(name)
+    if demo and weights_of(name, num_classes) == DEMO_WEIGHTS:
+        from ..models import load_checkpoint
+        from ..runtime.defaults import default_checkpoint_path
+
+        return load_checkpoint(default_checkpoint_path(), arch=entry.builder).eval()
     torch.manual_seed(seed)
     if entry.is_registered:
         from ..models import registry

@@ -16,6 +16,7 @@ import typer
 
 from ..runtime.console import CliApp, choices_of, fail, run_or_exit, split_list
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 from .base import ExportFormat, Precision
 
 app = CliApp(help=(__doc__ or "").partition("\n")[0])
@@ -61,6 +62,7 @@ def export(
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout (logs go to stderr)."),
 ) -> None:
     """Export, validate against PyTorch fp32 and report every requested (format, precision) pair."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .options import ExportOptions
     from .pipeline import export_models
     from .report import print_table

@@ -24,6 +24,7 @@ from .registry import (
     model_spec,
     register_model,
 )
+from .transfer import InitReport, init_model
 
 
 def default_checkpoint_path() -> Path:
@@ -38,6 +39,7 @@ __all__ = [
     "CheckpointInfo",
     "HierAttn",
     "HierAttnConfig",
+    "InitReport",
     "ModelDefaults",
     "checkpoint_info",
     "count_flops",
@@ -45,6 +47,7 @@ __all__ = [
     "count_parameters",
     "create_model",
     "default_checkpoint_path",
+    "init_model",
     "list_models",
     "load_checkpoint",
     "model_defaults",

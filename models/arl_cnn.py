@@ -16,7 +16,7 @@ block, and a torchvision ResNet-50 state_dict loads with only the alphas new
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -25,7 +25,7 @@ from torchvision.models.resnet import Bottleneck, ResNet
 
 from ..runtime.errors import CheckpointError
 from .normalize import IMAGENET_MEAN, IMAGENET_STD, InputNormalize
-from .registry import ModelDefaults, register_model
+from .registry import BackboneSource, ModelDefaults, register_model
 
 ALPHA_INIT = 1e-3
 """The paper's initial alpha when fine-tuning from ImageNet weights."""
@@ -129,11 +129,24 @@ def load_resnet_weights(model: ARLCNN, state_dict: Mapping[str, torch.Tensor]) -
     return ResNetLoad(new=tuple(sorted(alphas)), kept_classifier=kept_classifier)
 
 
+def _start_from_resnet(model: nn.Module, state_dict: Mapping[str, torch.Tensor]) -> tuple[str, ...]:
+    """``load_resnet_weights`` for the registry: the alphas, and ``fc`` when its class count differs, stay new."""
+    if not isinstance(model, ARLCNN):
+        raise TypeError(f"expected an ARLCNN, got {type(model).__name__}")
+    report = load_resnet_weights(model, state_dict)
+    return report.new + (("fc.bias", "fc.weight") if report.kept_classifier else ())
+
+
+ARL50_DEFAULTS = replace(ARL_DEFAULTS, backbone=BackboneSource("torchvision resnet50", _start_from_resnet))
+"""ARL-CNN50 also starts from torchvision's ResNet-50 state_dict (the paper's ImageNet initialisation);
+ARL-CNN14's block layout has no torchvision counterpart."""
+
+
 @register_model("arl_cnn14", ARL_DEFAULTS)
 def arl_cnn14(num_classes: int = 8, input_size: int = 224) -> ARLCNN:
     return ARLCNN(ARL_LAYERS["arl_cnn14"], num_classes=num_classes, input_size=input_size)
 
 
-@register_model("arl_cnn50", ARL_DEFAULTS)
+@register_model("arl_cnn50", ARL50_DEFAULTS)
 def arl_cnn50(num_classes: int = 8, input_size: int = 224) -> ARLCNN:
     return ARLCNN(ARL_LAYERS["arl_cnn50"], num_classes=num_classes, input_size=input_size)

@@ -283,11 +283,38 @@ def read_checkpoint(
     message when their count does not match the weights.
     """
     path = Path(path)
-    payload = _torch_load(path)
-    state_dict, meta = _extract_state_dict(payload, path)
-    state_dict = _strip_prefix(state_dict)
+    state_dict, meta = read_state_dict(path)
     names = tuple(class_names) if class_names else None
     return _resolve(path, state_dict, meta, arch, num_classes, names, names_from), state_dict
+
+
+def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The state_dict of any accepted layout (``module.`` prefixes removed) and what the file says besides."""
+    path = Path(path)
+    state_dict, meta = _extract_state_dict(_torch_load(path), path)
+    return _strip_prefix(state_dict), meta
+
+
+def backbone_hint(path: Path, state_dict: Mapping[str, torch.Tensor], arch: str | None) -> str | None:
+    """The way to use ``state_dict`` when it is a family's library backbone (ImageNet ResNet-50), not a checkpoint.
+
+    Such weights lack the family's own parameters (ARL-CNN's alphas), so they start training rather than
+    load as a finished model. None when the weights are not such a backbone.
+    """
+    try:
+        name = normalise_arch(arch) if arch is not None else infer_arch(state_dict)
+    except CheckpointError:
+        return None
+    source = model_defaults(name).backbone
+    if source is None:
+        return None
+    try:
+        fresh = source.load(create_model(name), state_dict)
+    except CheckpointError:
+        return None
+    return (f"{path} holds {source.name} weights, not a {name} checkpoint: {len(fresh)} of {name}'s tensors would "
+            f"start new (e.g. {', '.join(fresh[:3])}). Start training from them, as the paper does, with "
+            f"'hierattn-train --arch {name} --init {path}' (Python: hierattn.models.init_model).")
 
 
 def load_checkpoint(
@@ -303,9 +330,24 @@ def load_checkpoint(
     returned module carries ``checkpoint_info`` (a CheckpointInfo) for exporters and tools.
 
     Raises:
-        CheckpointError: unreadable, unsafe or mismatching checkpoint; the message says which.
+        CheckpointError: unreadable, unsafe or mismatching checkpoint; the message says which. A
+            library backbone's weights (a torchvision ResNet-50 for ``arl_cnn50``) are refused with
+            the command that starts training from them.
     """
-    info, state_dict = read_checkpoint(path, arch, num_classes, class_names, names_from)
+    path = Path(path)
+    state_dict, meta = read_state_dict(path)
+    try:
+        names = tuple(class_names) if class_names else None
+        return _build(path, _resolve(path, state_dict, meta, arch, num_classes, names, names_from), state_dict)
+    except CheckpointError:
+        hint = backbone_hint(path, state_dict, arch)
+        if hint is None:
+            raise
+        raise CheckpointError(hint) from None
+
+
+def _build(path: Path, info: CheckpointInfo, state_dict: dict[str, torch.Tensor]) -> nn.Module:
+    """The model ``info`` describes with exactly ``state_dict`` loaded (every key, every shape)."""
     model = create_model(info.arch, num_classes=info.num_classes, input_size=info.input_size[0])
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state_dict))

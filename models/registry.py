@@ -8,10 +8,11 @@ every family the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+import torch
 from torch import nn
 
 from ..runtime.errors import UsageError
@@ -26,6 +27,21 @@ _Factory = TypeVar("_Factory", bound=ModelFactory)
 
 
 @dataclass(frozen=True)
+class BackboneSource:
+    """A library network whose own state_dict starts this family, as its paper starts from ImageNet.
+
+    Attributes:
+        name: how users know it ("torchvision resnet50"), for messages.
+        load: copies such a state_dict into a freshly built model of the family and returns the model's
+            keys it left at their new values (attention parameters, the classifier); raises
+            CheckpointError naming the keys that do not fit.
+    """
+
+    name: str
+    load: Callable[[nn.Module, Mapping[str, torch.Tensor]], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class ModelDefaults:
     """What a family expects, recorded with its factories.
 
@@ -37,6 +53,8 @@ class ModelDefaults:
         head: top-level layers re-initialised for a new class count and trained alone by
             ``hierattn-train --freeze-epochs`` (everything before them is the transferred trunk).
         paper: the paper the family is built from.
+        backbone: the library network whose weights (e.g. ImageNet's) ``hierattn-train --init`` accepts
+            for this variant besides the family's own checkpoints; None when there is none.
     """
 
     input_size: tuple[int, int] = (256, 256)
@@ -44,6 +62,7 @@ class ModelDefaults:
     classifier: str = "Classifier.fc"
     head: tuple[str, ...] = ("Conv1x1Hier", "Classifier")
     paper: str = "Dai et al., IEEE JBHI 2023 (HierAttn)"
+    backbone: BackboneSource | None = None
 
     @property
     def head_prefixes(self) -> tuple[str, ...]:

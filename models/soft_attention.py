@@ -29,7 +29,7 @@ from torch import nn
 
 from ..runtime.errors import CheckpointError
 from .normalize import IMAGENET_MEAN, IMAGENET_STD, INCEPTION_MEAN, INCEPTION_STD, InputNormalize
-from .registry import ModelDefaults, register_model
+from .registry import BackboneSource, ModelDefaults, register_model
 
 HEADS = 16
 """K, the number of attention maps (the authors' ``m=16``)."""
@@ -161,15 +161,25 @@ def load_backbone_weights(model: SoftAttentionNet, state_dict: Mapping[str, torc
     return tuple(sorted(set(state_dict) - set(expected)))
 
 
-def _defaults(side: int) -> ModelDefaults:
+def _start_from_backbone(model: nn.Module, state_dict: Mapping[str, torch.Tensor]) -> tuple[str, ...]:
+    """``load_backbone_weights`` for the registry: everything outside the trunk stays new."""
+    if not isinstance(model, SoftAttentionNet):
+        raise TypeError(f"expected a SoftAttentionNet, got {type(model).__name__}")
+    load_backbone_weights(model, state_dict)
+    return tuple(sorted(k for k in model.state_dict() if not k.startswith("trunk.")))
+
+
+def _defaults(name: str, side: int) -> ModelDefaults:
+    backbone = BACKBONES[name]
     return ModelDefaults(
         input_size=(side, side), circle_crop=False, classifier="classifier", head=("attention", "classifier"),
         paper="Datta et al., 2021 (Soft-Attention)",
+        backbone=BackboneSource(f"{backbone.library} {backbone.builder}", _start_from_backbone),
     )
 
 
 def _factory(name: str, side: int) -> Callable[..., SoftAttentionNet]:
-    @register_model(name, _defaults(side))
+    @register_model(name, _defaults(name, side))
     def factory(num_classes: int = 8, input_size: int = side) -> SoftAttentionNet:
         return SoftAttentionNet(BACKBONES[name], num_classes=num_classes, input_size=input_size)
 

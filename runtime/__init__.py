@@ -4,6 +4,8 @@ Inference happens here, at the root: ``spec`` (what a model expects), ``image_io
 (decode, circle crop in ``crop``, resize), ``classifier`` (load a file, classify images) and
 ``prediction``; ``backends/`` runs each file format. Around that core: ``cli`` is
 ``hierattn-predict``, ``console`` the one-line errors and exit codes every command shares,
+``native_log`` the filter that keeps native libraries' start-up INFO lines off the console,
+``text_table`` the plain tables printed to logs and pipes,
 ``batch/`` streams large image sets, ``parity/`` proves the Kotlin and JS ports equal, ``web/``
 serves the browser demo. The bottom layer: imports numpy, Pillow and the backend a model needs
 (ONNX Runtime, LiteRT; Core ML and ExecuTorch lazily), never torch at import time.

@@ -13,6 +13,7 @@ import typer
 
 from .console import CliApp, fail, log, run_or_exit
 from .errors import HierAttnError, UsageError
+from .native_log import quiet_native_logs
 from .prediction import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def predict(
     device: the output is not a diagnosis. The referral column applies the paper's rule (a referral class
     of the model, among MEL, BCC, ACK, SCC and VASC, above 0.5: see a clinician).
     """
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     outputs = [flag for flag, given in (("--json", as_json), ("--csv", as_csv), ("--jsonl", jsonl), ("--csv-out", csv_out)) if given]
     if len(outputs) > 1:
         raise fail(f"{' and '.join(outputs)} are mutually exclusive; choose one output.", 2)
@@ -113,12 +115,16 @@ def predict(
         from .batch.report import to_json
 
         print(to_json(rows, digest))
-    else:
+    elif sys.stdout.isatty():
         from rich.console import Console
 
         from .batch.report import to_table
 
         Console().print(to_table(rows))
+    else:  # a log or a pipe: whole paths, a line per image
+        from .batch.report import to_text
+
+        print(to_text(rows), end="")
     if failed:
         log(f"{failed} of {len(rows)} image(s) failed")
         raise typer.Exit(code=1)

@@ -11,6 +11,7 @@ import typer
 
 from ..runtime.console import CliApp, log, run_or_exit
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 
 train_app = CliApp(help="Train HierAttn on DIR/<CLASS>/<images>.")
 
@@ -19,7 +20,7 @@ train_app = CliApp(help="Train HierAttn on DIR/<CLASS>/<images>.")
 def main(
     data: Path = typer.Option(..., "--data", help="Training folder: DIR/<CLASS>/<images>, classes in sorted folder order."),
     arch: str = typer.Option("hierattn_xs", "--arch", help="Registered architecture (hierattn-info --list): hierattn_xs, hierattn_s, hierattn_m, arl_cnn14, arl_cnn50, resnet50_sa, irv2_sa."),
-    init: Path | None = typer.Option(None, "--init", help="Checkpoint to start from (transfer learning)."),
+    init: Path | None = typer.Option(None, "--init", help="Weights to start from (transfer learning): a checkpoint of --arch with any class count (the head starts new), or the library backbone's own state_dict, e.g. torchvision's ImageNet ResNet-50 for arl_cnn50 or resnet50_sa (docs/training.md)."),
     epochs: int = typer.Option(10, "--epochs", help="Number of epochs."),
     batch_size: int = typer.Option(32, "--batch-size", help="Images per batch."),
     output: Path = typer.Option(Path("hierattn_trained.pt"), "--output", help="Checkpoint written after every epoch."),
@@ -42,6 +43,7 @@ def main(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON summary on stdout."),
 ) -> None:
     """Train with the paper's recipe and report validation metrics after the last epoch."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .data import load_pixels, scan_image_folder, split_indices
     from .evaluate import compute_metrics, format_report, softmax
     from .predict import checkpoint_logits
@@ -84,7 +86,7 @@ def main(
                             provenance={"data": str(data), "command": " ".join(sys.argv)},
                             on_epoch=lambda e, s: log(f"epoch {e}/{epochs} @{s['resolution']}px loss {s['loss']:.4f} "
                                                       f"train acc {s['train_accuracy']:.3f} ({s['seconds']:.0f} s)"),
-                            on_step=advance)
+                            on_step=advance, on_init=lambda report: log(report.line()))
         from ..models import load_checkpoint
 
         logits = checkpoint_logits(load_checkpoint(output), val_pixels)

@@ -14,6 +14,7 @@ import numpy as np
 import typer
 
 from ..runtime.console import log, run_or_exit
+from ..runtime.native_log import quiet_native_logs
 from ..runtime.spec import ModelSpec
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Accuracy of a checkpoint and its exports on the same images.")
@@ -35,6 +36,7 @@ def main(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of the table."),
 ) -> None:
     """Evaluate the checkpoint and every exported file on the same tensors."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from ..models import load_checkpoint
     from .data import load_pixels, scan_image_folder
     from .evaluate import compute_metrics, softmax

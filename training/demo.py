@@ -23,6 +23,7 @@ import typer
 from ..runtime.console import log, run_or_exit
 from ..runtime.defaults import ASSETS
 from ..runtime.errors import ModelFileError
+from ..runtime.native_log import quiet_native_logs
 from ..runtime.spec import ModelSpec
 from ..synthetic import write_dataset
 from .data import load_pixels, scan_image_folder
@@ -157,6 +158,7 @@ def main(
     resume: bool = typer.Option(False, help="Continue an interrupted run in OUTDIR."),
 ) -> None:
     """Generate data, train, evaluate on held-out images, write model + model card."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     def run() -> None:
         started = time.time()
         train_dir, heldout_dir = outdir / "train", outdir / "heldout"

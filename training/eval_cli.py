@@ -15,6 +15,7 @@ import typer
 
 from ..runtime.console import CliApp, log, run_or_exit
 from ..runtime.errors import UsageError
+from ..runtime.native_log import quiet_native_logs
 from .evaluate import Metrics, format_report
 
 app = CliApp(help="Evaluate a HierAttn model on an image-folder dataset.")
@@ -33,6 +34,7 @@ def main(
     ray: str | None = typer.Option(None, "--ray", help="With --model: run on a Ray cluster (ADDRESS, or 'local' for a local Ray runtime)."),
 ) -> None:
     """Accuracy, per-class precision/recall/F1/specificity, macro AUC and the confusion matrix."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .data import load_pixels, scan_image_folder
     from .evaluate import compute_metrics, plot_confusion, softmax
 

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..models import create_model, load_checkpoint, model_defaults, save_checkpoint
+from ..models import InitReport, create_model, init_model, load_checkpoint, model_defaults, save_checkpoint
 from ..models.checkpoint import atomic_torch_save
 from ..runtime.errors import CheckpointError, UsageError
 
@@ -124,18 +124,21 @@ def train(
     provenance: dict | None = None,
     on_epoch: Callable[[int, dict], None] | None = None,
     on_step: Callable[[], None] | None = None,
+    on_init: Callable[[InitReport], None] | None = None,
 ) -> list[dict]:
-    """Train on uint8 [N, H, W, 3] ``pixels``; return one summary dict per epoch run."""
+    """Train on uint8 [N, H, W, 3] ``pixels``; return one summary dict per epoch run.
+
+    ``init`` starts from a checkpoint of the family (any class count: the head starts new) or from the
+    family's library backbone weights (a torchvision ResNet-50 for ARL-CNN50): see ``init_model``.
+    """
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     head_prefixes = model_defaults(config.arch).head_prefixes
     if init is not None:
-        model = load_checkpoint(init, arch=config.arch)
-        if model.num_classes != len(class_names):
-            fresh = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
-            head = {k: v for k, v in model.state_dict().items() if not k.startswith(head_prefixes)}
-            fresh.load_state_dict(head, strict=False)
-            model = fresh
+        model, report = init_model(init, config.arch, len(class_names), config.side)
+        provenance = dict(provenance or {}, init=report.to_dict())
+        if on_init is not None:
+            on_init(report)
     else:
         model = create_model(config.arch, num_classes=len(class_names), input_size=config.side)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)

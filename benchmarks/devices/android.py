@@ -152,13 +152,14 @@ def _tflite_files(options: AndroidOptions, log: Log) -> list[tuple[str, str, Pat
 
 def _row(serial: str, backend: str, model: str, precision: str, path: Path, threads: int,
          options: AndroidOptions, timing: dict[str, Any]) -> dict[str, Any]:
-    from ..zoo import ZOO
+    from ..zoo import ZOO, weights_of
 
     entry = ZOO.get(model)
     median = timing.get("median_ms")
     return {
         "device": f"android:{serial}", "model": model, "label": entry.label if entry else path.name,
         "family": ("hierattn" if entry.is_hierattn else "baseline") if entry else "file",
+        "weights": weights_of(model) if entry else None,
         "format": "tflite", "precision": precision, "backend": backend, "backend_version": None,
         "threads": threads, "threads_observed": None, "threads_check": "requested (not observable over adb)",
         "batch": 1, "warmup": options.warmup, "iters": int(timing["iters"]),

@@ -87,7 +87,7 @@ def _native_logits(path: Path, x: np.ndarray) -> np.ndarray:
 def _row(model: str, precision: str, path: Path, threads: int, options: BrowserOptions,
          out: dict[str, Any], native: np.ndarray) -> dict[str, Any]:
     from ...runtime.web.assets import WEB_SUFFIXES
-    from ..zoo import ZOO
+    from ..zoo import ZOO, weights_of
 
     entry = ZOO.get(model)
     stats = out["stats"]
@@ -98,6 +98,7 @@ def _row(model: str, precision: str, path: Path, threads: int, options: BrowserO
     return {
         "device": f"browser:chromium-{out['browser']}", "model": model, "label": entry.label if entry else path.name,
         "family": ("hierattn" if entry.is_hierattn else "baseline") if entry else "file",
+        "weights": weights_of(model) if entry else None,
         "format": WEB_SUFFIXES[path.suffix.lower()], "precision": precision, "backend": f"{name} {engine}".strip(),
         "backend_version": version or None,
         "threads": threads, "threads_observed": observed, "threads_check": check,

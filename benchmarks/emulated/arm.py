@@ -279,6 +279,7 @@ def _row(job: _Job, guest: EmulatedGuest, cpu: str, count: Count, xnnpack: bool,
     info = job.info
     return {
         "device": f"{guest.device_prefix}:{cpu}", "model": job.model, "label": info.label, "family": info.family,
+        "weights": info.weights,
         "format": job.path.suffix.lstrip("."), "precision": job.precision,
         **guest.backend_of(job.path, xnnpack),
         "threads": 1, "threads_observed": None, "threads_check": "1 thread (the counter needs one guest thread)",

@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from ...runtime.console import CliApp, run_or_exit, split_list
+from ...runtime.native_log import quiet_native_logs
 
 app = CliApp(help=(__doc__ or "").partition("\n")[0])
 
@@ -39,6 +40,7 @@ def main(
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
 ) -> None:
     """Count ops (total, transposes, data movement, XNNPACK partitions) and time ONNX ops per type."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     from .profile import profile_artifact
 
     cpus = tuple(arm)

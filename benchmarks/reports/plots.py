@@ -88,8 +88,20 @@ def scatter(rows: Sequence[dict[str, Any]], x_field: str, x_label: str, path: Pa
     return PlotResult(path, len(usable), len(paper))
 
 
+def whiskers(row: dict[str, Any]) -> tuple[float, float]:
+    """(down, up) lengths from the median to the fastest and the slowest iteration (0 where unknown).
+
+    Quantiles, never mean +/- std: latencies are skewed (a few slow iterations), so a std whisker
+    can reach below zero while no iteration took less than ``min_ms``.
+    """
+    median = row["median_ms"]
+    low = row.get("min_ms")
+    high = row.get("max_ms")
+    return (median - low if low is not None else 0.0, high - median if high is not None else 0.0)
+
+
 def bars(rows: Sequence[dict[str, Any]], path: Path) -> PlotResult:
-    """Median latency per model, one bar per format/precision/threads (error bar: std)."""
+    """Median latency per model, one bar per format/precision/threads; whiskers span min to max."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
     rows = [r for r in rows if r.get("median_ms") is not None]
@@ -101,11 +113,14 @@ def bars(rows: Sequence[dict[str, Any]], path: Path) -> PlotResult:
         members = {r["label"]: r for r in rows if _series_name(r) == name}
         xs = [j + i * width for j, m in enumerate(models) if m in members]
         ys = [members[m]["median_ms"] for m in models if m in members]
-        errs = [members[m]["std_ms"] for m in models if m in members]
-        ax.bar(xs, ys, width=width, yerr=errs, label=name, capsize=2)
+        spans = [whiskers(members[m]) for m in models if m in members]
+        ax.bar(xs, ys, width=width, yerr=[[d for d, _ in spans], [u for _, u in spans]], label=name, capsize=2)
         drawn += len(xs)
+    highest = [r["max_ms"] or r["median_ms"] for r in rows]
+    if highest and max(highest) > 10 * min(r["median_ms"] for r in rows):
+        ax.set_yscale("log")  # a slow row's whisker would flatten every other bar
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(models))], models, rotation=20, ha="right", fontsize=8)
-    ax.set_ylabel("median latency (ms), batch 1")
+    ax.set_ylabel("median latency (ms), batch 1; whiskers: fastest to slowest iteration")
     ax.set_title("Latency per model and format")
     ax.grid(True, axis="y", alpha=0.3)
     if series:

@@ -1,24 +1,27 @@
-"""Turn benchmark rows into the report: JSON document, CSV, ratios and a rich terminal table."""
+"""Turn benchmark rows into the report: JSON document, CSV, ratios, and the table (rich on a terminal, plain text elsewhere)."""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ...runtime import text_table
 from ..emulated.report import insn_ratios
 from .schema import ROW_FIELDS, SCHEMA_VERSION, schema_errors
 
 Row = dict[str, Any]
+WEIGHTS_LEGEND = ("weights: demo = the bundled demo checkpoint (trained on synthetic images); random = seed-0 random "
+                  "weights, whose max|diff| and top-1 check the conversion only")
 TABLE_COLUMNS = (
-    ("label", "model", ""), ("format", "format", ""), ("precision", "prec", ""), ("threads", "thr", "d"),
-    ("median_ms", "median ms", ".2f"), ("p90_ms", "p90 ms", ".2f"), ("std_ms", "std", ".2f"),
+    ("label", "model", ""), ("weights", "weights", ""), ("format", "format", ""), ("precision", "prec", ""),
+    ("threads", "thr", "d"), ("median_ms", "median ms", ".2f"), ("p90_ms", "p90 ms", ".2f"), ("std_ms", "std", ".2f"),
     ("throughput_ips", "img/s", ".1f"), ("cold_start_ms", "cold ms", ".0f"), ("peak_rss_mb", "RSS MB", ".0f"),
     ("size_mb", "size MB", ".2f"), ("params_m", "params M", ".2f"), ("macs_g", "GMACs", ".3f"),
-    ("fidelity_max_abs_diff", "max|diff|", ".1e"), ("paper_ms", "paper ms", ".0f"),
+    ("fidelity_max_abs_diff", "max|diff|", ".1e"), ("fidelity_top1_agreement", "top-1", ".2f"),
+    ("paper_ms", "paper ms", ".0f"),
 )
 ARM_COLUMNS = (
     ("device", "device", ""), ("label", "model", ""), ("precision", "prec", ""),
@@ -110,53 +113,54 @@ def _cell(value: Any, fmt: str) -> str:
     return format(value, fmt) if fmt else str(value)
 
 
-def render_table(rows: Sequence[Row], title: str = "hierattn-bench") -> Any:
-    """A rich Table of the rows (print it with a rich Console on stderr or stdout)."""
-    from rich.table import Table
-
-    arm = bool(rows) and all(r.get("insns_per_inference") is not None for r in rows)
-    if bool(rows) and all(r.get("end_to_end_image") is not None for r in rows):
-        return _end_to_end_table(rows, title)
-    columns = ARM_COLUMNS if arm else TABLE_COLUMNS
-    table = Table(title=title)
-    for _, header, fmt in columns:
-        table.add_column(header, justify="right" if fmt else "left")
-    if arm:
-        ordered = sorted(rows, key=lambda r: (r["device"], r["precision"], r["insns_per_inference"]))
-    else:
-        ordered = sorted(rows, key=lambda r: (r["format"], r["precision"], r["threads"], r["median_ms"] or r["mean_ms"]))
-    for row in ordered:
-        table.add_row(*(_cell(row.get(name), fmt) for name, _, fmt in columns))
-    return table
-
-
 E2E_COLUMNS = (
     ("device", "device", ""), ("format", "format", ""), ("end_to_end_image", "image", ""),
     ("preprocessing", "prep", "d"), ("decode_ms", "decode ms", ".1f"), ("preprocess_ms", "preprocess ms", ".1f"),
     ("inference_ms", "inference ms", ".1f"), ("median_ms", "total ms", ".1f"), ("p90_ms", "p90 ms", ".1f"),
     ("pixel_buffer_bytes", "pixel buffers", ""),
 )
+Columns = tuple[tuple[str, str, str], ...]
 
 
-def _end_to_end_table(rows: Sequence[Row], title: str) -> Any:
-    """End-to-end rows: one line per (device, image, preprocessing version), the median of each stage."""
-    from rich.table import Table
+def _layout(rows: Sequence[Row], title: str) -> tuple[str, Columns, list[Row], str | None]:
+    """Title, columns, ordered rows and the legend line (what the weights column means) of the table.
 
-    table = Table(title=f"{title}: end to end (medians)")
-    for _, header, fmt in E2E_COLUMNS:
-        table.add_column(header, justify="right" if fmt else "left")
-    for row in sorted(rows, key=lambda r: (r["device"], r["format"], r["end_to_end_image"], r["preprocessing"])):
-        cells = [_cell(row.get(name), fmt) for name, _, fmt in E2E_COLUMNS]
+    End-to-end rows get one line per (device, image, preprocessing version) with each stage's median.
+    """
+    if bool(rows) and all(r.get("end_to_end_image") is not None for r in rows):
+        ordered = sorted(rows, key=lambda r: (r["device"], r["format"], r["end_to_end_image"], r["preprocessing"]))
+        return f"{title}: end to end (medians)", E2E_COLUMNS, ordered, None
+    if bool(rows) and all(r.get("insns_per_inference") is not None for r in rows):
+        ordered = sorted(rows, key=lambda r: (r["device"], r["precision"], r["insns_per_inference"]))
+        return title, ARM_COLUMNS, ordered, None
+    ordered = sorted(rows, key=lambda r: (r["format"], r["precision"], r["threads"], r["median_ms"] or r["mean_ms"]))
+    return title, TABLE_COLUMNS, ordered, WEIGHTS_LEGEND if any(r.get("weights") for r in rows) else None
+
+
+def _cells(row: Row, columns: Columns) -> list[str]:
+    cells = [_cell(row.get(name), fmt) for name, _, fmt in columns]
+    if columns is E2E_COLUMNS:
         size = row.get("pixel_buffer_bytes")
         cells[-1] = "-" if size is None else f"{size / 1e6:.2f} MB"
-        table.add_row(*cells)
+    return cells
+
+
+def render_table(rows: Sequence[Row], title: str = "hierattn-bench") -> Any:
+    """A rich Table of the rows, for a terminal (print it with a rich Console)."""
+    from rich.table import Table
+
+    title, columns, ordered, legend = _layout(rows, title)
+    table = Table(title=title, caption=legend)
+    for _, header, fmt in columns:
+        table.add_column(header, justify="right" if fmt else "left")
+    for row in ordered:
+        table.add_row(*_cells(row, columns))
     return table
 
 
-def render_text(rows: Sequence[Row], width: int = 200) -> str:
-    """The table as plain text (for logs and notes)."""
-    from rich.console import Console
-
-    console = Console(width=width, record=True, file=io.StringIO())
-    console.print(render_table(rows))
-    return console.export_text()
+def render_text(rows: Sequence[Row], title: str = "hierattn-bench") -> str:
+    """The table as plain text for logs and pipes: every column at full width, a line per row."""
+    title, columns, ordered, legend = _layout(rows, title)
+    body = text_table.render([header for _, header, _ in columns], [_cells(row, columns) for row in ordered],
+                             [bool(fmt) for _, _, fmt in columns])
+    return f"{title}\n{body}" + (f"{legend}\n" if legend else "")

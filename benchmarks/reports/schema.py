@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 3  # 2: arm-emulated rows (instruction counts; latency fields nullable); 3: end-to-end rows
+SCHEMA_VERSION = 4  # 2: arm-emulated rows (instruction counts; latency fields nullable); 3: end-to-end rows; 4: weights
 
 NUMBER = (int, float)
 # name: (allowed JSON types, may be null)
@@ -16,6 +16,7 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "model": ((str,), False),
     "label": ((str,), False),
     "family": ((str,), False),
+    "weights": ((str,), True),  # "demo" (bundled trained checkpoint) or "random"; null for --model files
     "format": ((str,), False),
     "precision": ((str,), False),
     "graph": ((str,), True),

@@ -89,6 +89,8 @@ class ModelInfo:
     params_m: float | None = None
     macs_g: float | None = None
     paper_ms: float | None = None
+    weights: str | None = None
+    """``demo`` (the bundled trained checkpoint) or ``random``; None for a bare file."""
 
 
 @dataclass
@@ -113,6 +115,7 @@ def _model_info(name: str, model: Any, spec: ModelSpec) -> ModelInfo:
     return ModelInfo(
         name=name, label=entry.label, family="hierattn" if entry.is_hierattn else "baseline",
         params_m=count_parameters(model) / 1e6, macs_g=count_macs(model, spec.input_size) / 1e9, paper_ms=entry.paper_ms,
+        weights=zoo.weights_of(name),
     )
 
 
@@ -232,7 +235,7 @@ def _row(case: _Case, config: BenchConfig, probe: dict[str, Any] | None) -> dict
     except metadata.PackageNotFoundError:
         version = None
     return {
-        "device": "cpu", "model": info.name, "label": info.label, "family": info.family,
+        "device": "cpu", "model": info.name, "label": info.label, "family": info.family, "weights": info.weights,
         "format": artifact.format, "precision": artifact.precision, "graph": artifact.graph,
         "backend": runner.backend, "backend_version": version,
         "threads": runner.threads, "threads_observed": runner.threads_observed, "threads_check": runner.threads_check,

@@ -57,7 +57,7 @@ def measure(fmt: str, path: Path, threads: int, batch: int, model: str | None) -
 
         from .. import zoo
 
-        module = zoo.build_model(model)
+        module = zoo.build_model(model, demo=False)  # the saved state dict below holds the weights
         module.load_state_dict(torch.load(path, weights_only=True))
         runner: runners.Runner = runners.TorchRunner(module, threads, batch, (256, 256))
     else:

@@ -46,8 +46,16 @@ def _init(ray: Any, address: str) -> None:
         return
     started = time.perf_counter()
     if address == LOCAL:
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
-                 object_store_memory=_LOCAL_OBJECT_STORE_BYTES, logging_level=logging.WARNING)
+        # A new local runtime gets Ray's token authentication, the safe default, and Ray announces it
+        # at WARNING on every start; only that module's notice is held back while it starts.
+        notices = logging.getLogger("ray._private.authentication.authentication_token_setup")
+        level = notices.level
+        notices.setLevel(logging.ERROR)
+        try:
+            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
+                     object_store_memory=_LOCAL_OBJECT_STORE_BYTES, logging_level=logging.WARNING)
+        finally:
+            notices.setLevel(level)
     else:
         try:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
@@ -106,7 +114,8 @@ def _dataset(path: Path, paths: list[Path], address: str, options: StreamOptions
     _init(ray, address)
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # rows come back in input order, like the local path
-    context.enable_progress_bars = False
+    # Progress stays on: Ray draws bars on a terminal and logs at INFO (hidden above) when piped; turning
+    # it off only adds Ray's warning that it is off.
     model = ray.put(path.read_bytes())
     blocks = max(1, min(len(paths) // options.batch_size, 4 * options.workers))
     items = ray.data.from_items([{"path": str(p)} for p in paths], override_num_blocks=blocks)
@@ -115,10 +124,12 @@ def _dataset(path: Path, paths: list[Path], address: str, options: StreamOptions
         fn_constructor_kwargs={"name": path.name, "model": model, "options": options, "verify": verify,
                                "sidecar": sidecar.read_text(encoding="utf-8") if sidecar.is_file() else None},
         batch_size=options.batch_size,
-        concurrency=options.workers,  # a fixed pool of that many classifier actors
+        compute=ray.data.ActorPoolStrategy(size=options.workers),  # a fixed pool of that many classifier actors
         num_cpus=1,
         batch_format="numpy",
-        max_restarts=0,  # a failing classifier is a real error; its arguments live in the object store
+        # Only named parameters: Ray deprecates **ray_remote_args (removed in 2.64) and `concurrency` (2.51).
+        # So Ray Data's actor defaults apply: an actor that crashes mid-run restarts and its batch is
+        # retried; one whose classifier fails to load fails the run (max_consecutive_actor_init_deaths 0).
     )
 
 

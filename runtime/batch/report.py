@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import text_table
 from ..errors import HierAttnError
 from ..prediction import DISCLAIMER, Prediction
 
@@ -69,20 +70,33 @@ def to_csv(rows: list[Row], class_names: tuple[str, ...], model_sha256: str = ""
     return buffer.getvalue()
 
 
+TABLE_HEADERS = ("image", "label", "top-k", "crop box", "referral")
+
+
+def _cells(row: Row) -> tuple[str, str, str, str, str]:
+    """The table's five cells of one row; an error takes the label "error" and its message as top-k."""
+    d = row.to_dict()
+    if d["error"]:
+        return d["path"], "error", d["error"], "", ""
+    top_k = ", ".join(f"{label} {p:.2f}" for label, p in d["top_k"])
+    box = ",".join(map(str, d["crop_box"])) if d["crop_box"] else "none"
+    return d["path"], d["label"], top_k, box, d["referral"]["message"]
+
+
 def to_table(rows: list[Row]) -> Any:
     """A rich Table for the terminal."""
     from rich.table import Table
 
     table = Table(title="HierAttn predictions", caption=DISCLAIMER)
     table.add_column("image", overflow="fold")
-    for column in ("label", "top-k", "crop box", "referral"):
+    for column in TABLE_HEADERS[1:]:
         table.add_column(column)
     for row in rows:
-        d = row.to_dict()
-        if d["error"]:
-            table.add_row(d["path"], "[red]error[/red]", d["error"], "", "")
-            continue
-        top_k = ", ".join(f"{label} {p:.2f}" for label, p in d["top_k"])
-        box = ",".join(map(str, d["crop_box"])) if d["crop_box"] else "none"
-        table.add_row(d["path"], d["label"], top_k, box, d["referral"]["message"])
+        path, label, *rest = _cells(row)
+        table.add_row(path, "[red]error[/red]" if label == "error" else label, *rest)
     return table
+
+
+def to_text(rows: list[Row]) -> str:
+    """The same table as plain text for a log or a pipe: whole paths, one line per image, then the disclaimer."""
+    return text_table.render(TABLE_HEADERS, [_cells(row) for row in rows]) + DISCLAIMER + "\n"

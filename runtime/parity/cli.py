@@ -30,6 +30,7 @@ from PIL import Image
 from ..console import CliApp, log, run_or_exit
 from ..errors import HierAttnError, InvalidImageError, ModelFileError, UsageError
 from ..image_io import load_rgb
+from ..native_log import quiet_native_logs
 from ..preprocess import preprocess
 from ..spec import ModelSpec, sidecar_path
 
@@ -248,6 +249,7 @@ def main(
     ),
 ) -> None:
     """Compare a port's preprocessing (Kotlin, or the web page's) with the Python runtime's on every image of FOLDER."""
+    quiet_native_logs()  # TensorFlow/LiteRT/ExecuTorch start-up INFO lines off the console
     if runtime is ParityRuntime.web:
         _web(folder, model, spec, as_json)
 

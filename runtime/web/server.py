@@ -125,13 +125,14 @@ def lan_addresses() -> list[str]:
     return sorted(a for a in addresses if not a.startswith("127."))
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 app = typer.Typer(add_completion=False, help=(__doc__ or "").partition("\n")[0])
 
 
 @app.command()
 def main(
     model: Path | None = typer.Option(None, "--model", help="Exported .onnx or .tflite (its .json sidecar beside it); default: the bundled demo model."),
-    host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (0.0.0.0: the LAN, so a phone can open the page)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on: this machine only by default; 0.0.0.0 opens the page and the model to the LAN, so a phone can open them."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     cert: Path | None = typer.Option(None, "--cert", help="TLS certificate (PEM): serve https, which phones need for threads."),
     key: Path | None = typer.Option(None, "--key", help="TLS private key (PEM) for --cert."),
@@ -153,6 +154,8 @@ def main(
     bound = server.server_address[1]
     page = "" if server_model.suffix.lower() == ".onnx" else f"?model={model_url(server_model)}"
     log(f"serving {web_demo_dir()} at {scheme}://127.0.0.1:{bound}/{page} (Ctrl-C stops)")
+    if host not in LOOPBACK:
+        log(f"note: listening on {host}: any device on this network can open the page and download the model")
     for address in lan_addresses() if host == "0.0.0.0" else []:
         note = "" if cert else " (plain http off localhost: the browser runs one thread; see docs/web.md)"
         log(f"  on your phone: {scheme}://{address}:{bound}/{page}{note}")

@@ -194,6 +194,9 @@ def test_cli_csv_table_and_exit_codes(tiny_model: Path, tmp_path: Path) -> None:
     assert row.startswith(str(image))
     table = _cli("--model", str(tiny_model), str(image))
     assert table.returncode == 0 and "not a medical device" in table.stdout
+    header, _, line, disclaimer = table.stdout.splitlines()  # piped: plain text, a line per image
+    assert header.split() == ["image", "label", "top-k", "crop", "box", "referral"]
+    assert line.startswith(f"{image}  ") and "not a medical device" in disclaimer
     empty = tmp_path / "empty_dir"
     empty.mkdir()
     (empty / "readme.txt").write_text("no images here")

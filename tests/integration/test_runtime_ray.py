@@ -49,6 +49,7 @@ def test_ray_jsonl_equals_the_local_run(sealed_models: dict[str, Path], ray_arch
                              "--ray", "local"], capture_output=True, text=True, timeout=900)
     assert on_ray.returncode == 0, on_ray.stderr[-3000:]
     assert "500 image(s)" in on_ray.stderr and "0 error(s)" in on_ray.stderr
+    assert "deprecat" not in on_ray.stderr.lower(), on_ray.stderr  # our Ray Data calls use its current API
     assert len(local.read_text().splitlines()) == IMAGES
     assert remote.read_bytes() == local.read_bytes()
 

@@ -84,3 +84,33 @@ def test_low_res_epochs_must_leave_a_full_resolution_epoch(tiny_data, tmp_path) 
     result = _run("hierattn.training.cli", "--data", str(train), "--output", str(tmp_path / "m.pt"),
                   "--epochs", "2", "--low-res", "128", "--low-res-epochs", "2")
     assert result.returncode == 2 and "full resolution" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_arl_cnn50_starts_from_a_torchvision_resnet50_state_dict(tmp_path) -> None:
+    """The ARL-CNN paper's start: ImageNet ResNet-50 weights, alphas new at 0.001, a head for the dataset's classes."""
+    from torchvision.models import resnet50
+
+    from hierattn.models.arl_cnn import ALPHA_INIT
+
+    torch.manual_seed(0)
+    resnet = resnet50(weights=None).state_dict()  # random init stands in for ImageNet's: nothing is downloaded
+    torch.save(resnet, tmp_path / "resnet50.pth")
+    write_dataset(tmp_path / "data", per_class=3, seed=4, size=64, classes=CLASSES)
+    output = tmp_path / "arl50.pt"
+    result = _run("hierattn.training.cli", "--arch", "arl_cnn50", "--init", str(tmp_path / "resnet50.pth"),
+                  "--epochs", "1", "--data", str(tmp_path / "data"), "--input-size", "64", "--batch-size", "4",
+                  "--lr", "0", "--min-lr", "0", "--no-augment", "--output", str(output), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "init: " in result.stderr and "(torchvision resnet50)" in result.stderr
+    payload = torch.load(output, weights_only=True)
+    init = payload["provenance"]["init"]
+    assert init["source"] == "torchvision resnet50" and len(init["fresh"]) == 18
+    trained = payload["state_dict"]
+    assert trained["fc.weight"].shape == (len(CLASSES), 2048)
+    # learning rate 0: the saved weights are the starting point (BatchNorm statistics move in training mode)
+    assert all(trained[k].item() == pytest.approx(ALPHA_INIT) for k in init["fresh"] if k.endswith(".alpha"))
+    for key, value in resnet.items():
+        if not key.startswith("fc.") and not key.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            assert torch.equal(trained[key], value), key
+

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hierattn.benchmarks import environment
+from hierattn.benchmarks import environment, zoo
 from hierattn.benchmarks.reports import plots, report
 from hierattn.benchmarks.reports.schema import ROW_FIELDS, schema_errors
 from hierattn.benchmarks.timing.stats import LatencyStats
@@ -103,6 +103,28 @@ def test_ratios(rows: list[dict[str, Any]]) -> None:
 def test_table_renders_every_row(rows: list[dict[str, Any]]) -> None:
     text = report.render_text(rows)
     assert text.count("HierAttn-xs") == 6 and text.count("MobileNetV3-Large") == 6
+
+
+def test_plain_table_has_a_line_per_row_at_full_width_and_says_what_the_weights_are(rows) -> None:
+    for row in rows:
+        row["weights"] = zoo.weights_of(row["model"])
+    lines = report.render_text(rows).splitlines()
+    title, header, rule, *body, legend = lines
+    assert title == "hierattn-bench" and set(rule) <= {"-", " "} and len(body) == len(rows)
+    assert header.split()[:2] == ["model", "weights"] and len(header) > 120  # nothing cut at 80 columns
+    assert all(len(line) <= len(rule) for line in body)
+    assert [line.split()[1] for line in body if line.startswith("HierAttn-xs")] == ["demo"] * 6
+    assert all(" random " in line for line in body if line.startswith(("MobileNetV3-Large", "HierAttn-m")))
+    assert legend.startswith("weights: demo = the bundled demo checkpoint")
+
+
+def test_whiskers_span_min_to_max_and_never_reach_below_zero() -> None:
+    """A skewed row (a few very slow iterations): mean - std is negative, the fastest iteration is not."""
+    row = make_row("hierattn_xs", "pytorch", 2, 930.5)
+    row.update(min_ms=410.0, max_ms=2754.5, mean_ms=900.0, std_ms=1031.3)
+    down, up = plots.whiskers(row)
+    assert row["mean_ms"] - row["std_ms"] < 0
+    assert row["median_ms"] - down == pytest.approx(410.0) and row["median_ms"] + up == pytest.approx(2754.5)
 
 
 def test_latency_stats_match_numpy() -> None:
