@@ -1,7 +1,7 @@
 """Seal an exported artifact: embed the spec with its integrity record, then write the sidecar.
 
 The order matters: every byte the runtime will hash (including the embedded metadata) exists before
-the digests are computed. See ``hierattn.runtime.integrity`` for the scheme and why it is sound.
+the digests are computed. See ``hierattn.runtime.artifact.integrity`` for the scheme and why it is sound.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from ..runtime.artifact.integrity import PLACEHOLDER, Digest, blanked_digest, digest_field_offset, integrity_record
 from ..runtime.errors import HierAttnError
-from ..runtime.integrity import PLACEHOLDER, Digest, blanked_digest, digest_field_offset, integrity_record
 from ..runtime.spec import ModelSpec, sidecar_path
 
 Embed = Callable[[Path, ModelSpec], None]

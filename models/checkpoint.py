@@ -28,8 +28,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..runtime.artifact.file_kinds import FileKind, next_step, pickle_globals, sniff, what_it_is
 from ..runtime.errors import CheckpointError, UsageError
-from ..runtime.file_kinds import FileKind, next_step, pickle_globals, sniff, what_it_is
 from ..runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES
 from .registry import create_model, list_models, model_defaults
 

@@ -129,14 +129,14 @@ def main(
 
 
 def _is_exported_or_other(path: Path) -> bool:
-    from ..runtime.file_kinds import FileKind, sniff
+    from ..runtime.artifact.file_kinds import FileKind, sniff
 
     kind, _ = sniff(path)
     return kind not in (FileKind.ZIP, FileKind.PICKLE, FileKind.UNKNOWN)
 
 
 def _describe_file(path: Path, as_json: bool) -> None:
-    from ..runtime.file_kinds import FileKind, sniff
+    from ..runtime.artifact.file_kinds import FileKind, sniff
     from .info_files import describe_exported, describe_json, refuse_other, render_exported
 
     kind, detail = sniff(path)

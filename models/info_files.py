@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..runtime.artifact.file_kinds import FileKind, next_step, what_it_is
 from ..runtime.errors import MissingBackendError, ModelFileError, UsageError
-from ..runtime.file_kinds import FileKind, next_step, what_it_is
 from ..runtime.spec import ModelSpec, class_names_line
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .artifact.integrity import NO_VERIFY_HINT, Integrity, verify_artifact
 from .backends import open_backend
 from .backends.base import Backend
 from .colour import colour_warning
 from .errors import HierAttnError, ModelFileError, UsageError
 from .image_io import ImageInput
-from .integrity import NO_VERIFY_HINT, Integrity, verify_artifact
 from .metadata import check_agreement, resolve_spec, sidecar_spec
 from .prediction import Prediction, make_prediction
 from .preprocess import Preprocessed, decode, preprocess_decoded

@@ -40,9 +40,9 @@ def _model_path(model: Path | None) -> Path:
 
 def _load(path: Path, threads: int | None, workers: int, verify: bool) -> Classifier:
     """Load and verify the model; several workers share it, each inference single-threaded by default."""
+    from .artifact.integrity import Integrity
     from .classifier import Classifier
     from .cpu import int8_advice
-    from .integrity import Integrity
 
     if threads is None and workers > 1:
         threads = 1  # workers x intra-op threads beyond the core count only adds contention
@@ -89,8 +89,8 @@ def predict(
         raise fail("--parquet is written by Ray: add --ray local (or --ray ADDRESS), or use --jsonl/--csv-out.", 2)
     if resume and not (jsonl or csv_out):
         raise fail("--resume needs --jsonl PATH or --csv-out PATH: the file whose images are skipped.", 2)
+    from .artifact.integrity import model_sha256
     from .batch.stream import StreamOptions
-    from .integrity import model_sha256
 
     options = run_or_exit(lambda: StreamOptions(workers=workers, batch_size=batch_size, top_k=top_k, crop=crop))
     path = run_or_exit(lambda: _model_path(model))

@@ -19,7 +19,7 @@ from . import qemu as arm_emulator
 from .userland import Userland
 
 # (implementer, variant, part, revision) of MIDR_EL1 as qemu 7.2 sets it for each model; the kernel
-# prints these fields in /proc/cpuinfo. tests/integration/test_arm_emulated.py reads MIDR_EL1 in the
+# prints these fields in /proc/cpuinfo. tests/integration/benchmarks/test_arm_emulated.py reads MIDR_EL1 in the
 # guest and checks this table against it.
 MIDR: dict[str, tuple[int, int, int, int]] = {
     "cortex-a35": (0x41, 0x1, 0xD04, 0), "cortex-a53": (0x41, 0x0, 0xD03, 4),

@@ -9,8 +9,8 @@ Associated files are packed as tflite-support's ``MetadataPopulator`` packs them
 the flatbuffer (so the .tflite is also a zip), kept when other entries are rewritten. Why not that
 populator: ``tflite-support`` 0.4.4 fails to import beside numpy 2 and pins protobuf 3.20 (see
 ``model_metadata``). Readers:
-``hierattn.runtime.tflite_metadata.read_tflite_metadata`` and
-``hierattn.runtime.tflite_model_metadata.read_model_metadata`` (docs/export.md, section TFLite).
+``hierattn.runtime.artifact.tflite_metadata.read_tflite_metadata`` and
+``hierattn.runtime.artifact.tflite_model_metadata.read_model_metadata`` (docs/export.md, section TFLite).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from ...runtime.artifact.tflite_model_metadata import LABELS_FILE, packed_files
+from ...runtime.artifact.tflite_model_metadata import METADATA_NAME as STANDARD_METADATA_NAME
 from ...runtime.spec import ModelSpec
-from ...runtime.tflite_model_metadata import LABELS_FILE, packed_files
-from ...runtime.tflite_model_metadata import METADATA_NAME as STANDARD_METADATA_NAME
 from .model_metadata import labels_file, model_metadata
 from .schema import tflite_schema
 

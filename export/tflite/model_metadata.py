@@ -2,7 +2,7 @@
 Model Binding and the LiteRT Support Library read it.
 
 The ``TFLITE_METADATA`` entry holds a ``ModelMetadata`` flatbuffer (schema in
-``runtime/tflite_metadata_schema.py``, generated from tflite-support's ``metadata_schema.fbs``): name,
+``runtime/artifact/tflite_metadata_schema.py``, generated from tflite-support's ``metadata_schema.fbs``): name,
 description, version, author; the image input with ``ImageProperties`` (RGB) and the
 ``NormalizationOptions`` that reproduce the spec's scaling (``(u8 - 0) / 255`` for [0, 1]); the output
 described as logits with the labels as an associated ``TENSOR_AXIS_LABELS`` file. The labels file is
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...runtime.artifact.tflite_model_metadata import LABELS_FILE, METADATA_IDENTIFIER
 from ...runtime.spec import ModelSpec
-from ...runtime.tflite_model_metadata import LABELS_FILE, METADATA_IDENTIFIER
 
 # Every field written here exists since metadata schema 1.0.0 (no process units on the subgraph, no
 # versioned associated file), so any metadata parser reads it; see tflite-support's metadata_version.cc.
@@ -40,7 +40,7 @@ def model_metadata(spec: ModelSpec) -> bytes:
     """The ``TFLITE_METADATA`` buffer (file identifier ``M001``) describing an exported classifier."""
     import flatbuffers
 
-    from ...runtime import tflite_metadata_schema as schema
+    from ...runtime.artifact import tflite_metadata_schema as schema
 
     model = schema.ModelMetadataT()
     model.name = f"{spec.arch} skin-lesion classifier ({spec.precision})"

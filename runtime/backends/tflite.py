@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..artifact.tflite_metadata import read_tflite_metadata
 from ..errors import ModelFileError, missing_backend
-from ..tflite_metadata import read_tflite_metadata
 from .base import Backend, Quantization, TensorInfo
 
 SPEC_METADATA_KEY = "hierattn_spec"

@@ -189,7 +189,7 @@ def predict_on_ray(
         return RunSummary(table.count(), errors, 0, time.perf_counter() - started)
     assert jsonl is not None  # exactly one of jsonl / parquet, checked above
     count = errors = 0
-    from ..integrity import model_sha256
+    from ..artifact.integrity import model_sha256
 
     with ResultSink(jsonl, "jsonl", names, resume=resume, model_sha256=model_sha256(path)) as sink:
         todo = [p for p in paths if str(p) not in sink.done]

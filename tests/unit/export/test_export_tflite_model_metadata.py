@@ -13,10 +13,10 @@ from test_export_tflite_parts import _tiny_model
 
 from hierattn.export.tflite.metadata import METADATA_NAME, embed_metadata, embed_spec
 from hierattn.export.tflite.model_metadata import AUTHOR, MIN_PARSER_VERSION
+from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
+from hierattn.runtime.artifact.tflite_model_metadata import LABELS_FILE, packed_files, read_model_metadata
 from hierattn.runtime.errors import ModelFileError
 from hierattn.runtime.spec import ModelSpec
-from hierattn.runtime.tflite_metadata import read_tflite_metadata
-from hierattn.runtime.tflite_model_metadata import LABELS_FILE, packed_files, read_model_metadata
 
 SPEC = ModelSpec(
     class_names=("alpha", "beta", "gamma", "delta"),

@@ -13,9 +13,9 @@ from hierattn.export.tflite.converter import TFLiteConverter
 from hierattn.export.tflite.metadata import METADATA_NAME, embed_spec
 from hierattn.export.tflite.onnx2tf import SAMPLE_FILE, write_sample_file
 from hierattn.export.tflite.ops import check_builtin_only, op_counts
+from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
 from hierattn.runtime.errors import HierAttnError, UsageError
 from hierattn.runtime.spec import ModelSpec
-from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
 
 def _tiny_model(path: Path, custom: str | None = None, builtin: str = "ADD") -> Path:

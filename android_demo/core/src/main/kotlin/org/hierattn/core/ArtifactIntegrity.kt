@@ -5,7 +5,7 @@ import java.security.MessageDigest
 
 /**
  * Checks a model file against the sha256 digests hierattn-export recorded (docs/runtime_under_load.md),
- * the same two checks as the Python runtime's `hierattn.runtime.integrity`:
+ * the same two checks as the Python runtime's `hierattn.runtime.artifact.integrity`:
  *
  * - the sidecar's `artifact.sha256` / `artifact.size`: the plain sha256 of the whole file;
  * - the embedded `"embedded_sha256": "<64 hex>"` record: the sha256 of the file with those 64 hex

@@ -26,7 +26,7 @@ from hierattn.benchmarks.emulated import userland as arm_userland
 from hierattn.benchmarks.reports.schema import schema_errors
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "arm"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "arm"
 LOOP = FIXTURES / "loop.S"
 CPU = "cortex-a76"
 TINY_SIZE = (32, 32)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "android_core_test.sh"
 GOLDEN = REPO / "tests" / "golden"
 PARITY = [sys.executable, "-m", "hierattn.runtime.parity.cli"]

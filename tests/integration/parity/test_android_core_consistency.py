@@ -15,7 +15,7 @@ import pytest
 
 from hierattn.runtime.spec import ISIC2019_CLASSES, PAD2020_CLASSES, REFERRAL_CLASSES, ModelSpec
 
-DEMO = Path(__file__).resolve().parents[2] / "android_demo"
+DEMO = Path(__file__).resolve().parents[3] / "android_demo"
 APP_MAIN = DEMO / "app" / "src" / "main"
 KOTLIN_MAIN_DIRS = [DEMO / "core" / "src" / "main", DEMO / "jvmcli" / "src" / "main", APP_MAIN / "java"]
 CORE_MAIN = DEMO / "core" / "src" / "main"

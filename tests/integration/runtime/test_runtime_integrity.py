@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from hierattn.runtime import Classifier, ModelFileError, ModelSpec
-from hierattn.runtime.integrity import Integrity, blanked_digest, digest_field_offset, verify_artifact
+from hierattn.runtime.artifact.integrity import Integrity, blanked_digest, digest_field_offset, verify_artifact
+from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
 from hierattn.runtime.spec import sidecar_path
-from hierattn.runtime.tflite_metadata import read_tflite_metadata
 
 pytestmark = pytest.mark.slow
 COPIES = 100

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 from .tflite_metadata import read_tflite_metadata
 
 METADATA_NAME = "TFLITE_METADATA"

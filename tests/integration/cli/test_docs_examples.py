@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hierattn.runtime.defaults import sample_images_dir
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MODULES = {"hierattn-info": "hierattn.models.cli", "hierattn-predict": "hierattn.runtime.cli"}
 
 

@@ -23,7 +23,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 
 ALGORITHM = "sha256"
 DIGEST_FIELD = "embedded_sha256"

@@ -11,7 +11,7 @@ import pytest
 from hierattn.runtime import Classifier, ModelFileError, ModelSpec
 from hierattn.runtime.spec import sidecar_path
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+SHARED = Path(__file__).resolve().parents[3] / ".." / "shared"
 REFERENCE = SHARED / "reference" / "hierattn_xs_8cls.pt"
 
 
@@ -151,7 +151,7 @@ def test_tflite_embedded_spec_is_read_and_a_contradicting_sidecar_refused(tflite
     import shutil
 
     from hierattn.export.tflite.metadata import embed_spec
-    from hierattn.runtime.tflite_metadata import read_tflite_metadata
+    from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
 
     _, paths = tflite_models
     path = tmp_path / "embedded.tflite"

@@ -33,7 +33,7 @@ from hierattn.benchmarks.emulated import userland as arm_userland
 from hierattn.benchmarks.emulated import x86 as x86_emulated
 from hierattn.runtime.spec import ModelSpec, sidecar_path
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "x86"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "x86"
 CPU = "Haswell"
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-x86_64") is None or shutil.which("as") is None,

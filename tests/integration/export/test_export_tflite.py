@@ -20,9 +20,9 @@ from hierattn.export.tflite.converter import TFLiteConverter
 from hierattn.export.tflite.metadata import METADATA_NAME
 from hierattn.export.tflite.ops import non_builtin_ops, op_counts
 from hierattn.export.tflite.xnnpack import xnnpack_coverage
+from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
+from hierattn.runtime.artifact.tflite_model_metadata import read_model_metadata
 from hierattn.runtime.spec import ModelSpec
-from hierattn.runtime.tflite_metadata import read_tflite_metadata
-from hierattn.runtime.tflite_model_metadata import read_model_metadata
 
 pytestmark = pytest.mark.slow
 

@@ -64,7 +64,7 @@ def test_pair_is_exported_validated_and_sealed(precision: str, executorch_export
 @pytest.mark.parametrize("precision", [p for _, p in TESTED_PAIRS])
 def test_embedded_spec_round_trips_without_the_sidecar(precision: str, executorch_exports: dict, tmp_path: Path) -> None:
     from hierattn.runtime import Classifier
-    from hierattn.runtime.integrity import Integrity
+    from hierattn.runtime.artifact.integrity import Integrity
 
     path = _path(executorch_exports, precision)
     alone = tmp_path / path.name
