@@ -94,6 +94,9 @@ def export(
 
         on_target = run_or_exit(lambda: export_for_target(options, chosen))
         if json_output:
+            from rich.console import Console
+
+            print_target_table(on_target, Console(stderr=True, width=140))  # the table is a log line here
             sys.stdout.write(json.dumps(on_target.to_dict(), indent=2) + "\n")
         else:
             print_table(on_target.export)
