@@ -35,6 +35,7 @@ class FormatChoice(str, Enum):
 
 @app.command()
 def export(
+    ctx: typer.Context,
     output: Path = typer.Option(Path("exports"), "--output", "-o", help="Directory for the artifacts and their sidecar JSON files."),
     format: list[FormatChoice] = typer.Option(
         None, "--format", "-f", help="Target format; repeat for several; 'all' = every format with every precision it supports."
@@ -67,6 +68,9 @@ def export(
     from .report import print_table
 
     format = format or []
+    if not format and target is None:  # no_args_is_help does not fire once no option is required
+        typer.echo(ctx.get_help())
+        raise typer.Exit(code=2)
     chosen = run_or_exit(lambda: _target(target, format))
     if chosen is not None:
         format = [FormatChoice.TFLITE]
@@ -116,8 +120,6 @@ def _target(name: str | None, formats: list[FormatChoice]) -> Target | None:
     from .targets.table import get_target
 
     if name is None:
-        if not formats:
-            raise UsageError("Nothing to export: give --format FORMAT (or --target CORE to choose a file for a core).")
         return None
     if any(f is not FormatChoice.TFLITE for f in formats):
         raise UsageError(f"--target {name} chooses among TFLite files; drop --format or use --format tflite.")
