@@ -1,8 +1,9 @@
 """``hierattn-export``: export a HierAttn checkpoint to ONNX, TFLite, Core ML and ExecuTorch, validated.
 
-Only parses options, calls ``export_models`` and prints: a rich table (and a spinner on a terminal), or
-exactly one JSON document on stdout with ``--json``. Exit 0 when every artifact validated, 1 when
-any export or validation failed, 2 on usage errors.
+Only parses options, calls ``export_models`` (or, with ``--target CORE``, ``export_for_target``) and
+prints: a rich table (and a spinner on a terminal), or exactly one JSON document on stdout with
+``--json``. Exit 0 when every artifact validated (with ``--target``: when a file was selected), 1
+when any export or validation failed (no candidate passed on the target), 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,6 +20,10 @@ from ..runtime.console import CliApp, choices_of, fail, run_or_exit, split_list
 from ..runtime.errors import UsageError
 from ..runtime.native_log import quiet_native_logs
 from .base import ExportFormat, Precision
+
+if TYPE_CHECKING:
+    from .options import ExportOptions
+    from .targets.table import Target
 
 app = CliApp(help=(__doc__ or "").partition("\n")[0])
 
@@ -32,10 +38,16 @@ class FormatChoice(str, Enum):
 
 @app.command()
 def export(
+    ctx: typer.Context,
     output: Path = typer.Option(Path("exports"), "--output", "-o", help="Directory for the artifacts and their sidecar JSON files."),
     format: list[str] = typer.Option(
-        ..., "--format", "-f", callback=choices_of(FormatChoice),
+        [], "--format", "-f", callback=choices_of(FormatChoice),
         help="Target formats: onnx, tflite, coreml, executorch, all; repeat or separate with commas. 'all' = every format with every precision it supports.",
+    ),
+    target: str | None = typer.Option(
+        None, "--target", "-t", help="Choose the file for a core: cortex-a76, cortex-a55, cortex-a53, x86-avx2 (emulated) or "
+        "host. Builds the TFLite candidates (-p, default fp32, fp16, int8-dynamic, int8), validates each on that core's "
+        "kernels, measures its cost and selects the cheapest that passes (docs/export.md, 'Choosing a file per core')."
     ),
     precision: list[str] = typer.Option(
         [], "--precision", "-p", callback=choices_of(Precision),
@@ -67,8 +79,13 @@ def export(
     from .pipeline import export_models
     from .report import print_table
 
-    if not format:
-        raise fail("--format needs at least one of onnx, tflite, coreml, executorch, all.", 2)
+    if not format and target is None:  # no_args_is_help does not fire once no option is required
+        typer.echo(ctx.get_help())
+        raise typer.Exit(code=2)
+    chosen_target = run_or_exit(lambda: _target(target, format))
+    if chosen_target is not None:
+        format = [FormatChoice.TFLITE.value]
+        precision = precision or [p.value for p in chosen_target.candidates]
     if labels and labels_file is not None:
         raise fail("--labels and --labels-file both name the classes; give one.", 2)
     names, names_from = (tuple(labels), "--labels") if labels else (None, "--labels")
@@ -95,12 +112,44 @@ def export(
         class_names_from=names_from,
         overwrite=overwrite,
     )
+    if chosen_target is not None:
+        _export_for_target(options, chosen_target, json_output)
     report = run_or_exit(lambda: _with_spinner(lambda: export_models(options), enabled=not json_output))
     if json_output:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         print_table(report)
     raise typer.Exit(code=0 if report.ok else 1)
+
+
+def _export_for_target(options: ExportOptions, target: Target, json_output: bool) -> None:
+    """Export the candidates, choose the file for ``target`` and print the table; exits."""
+    from .targets.report import print_target_table
+    from .targets.run import export_for_target
+
+    on_target = run_or_exit(lambda: export_for_target(options, target))
+    if json_output:
+        from rich.console import Console
+
+        print_target_table(on_target, Console(stderr=True, width=140))  # the table is a log line here
+        sys.stdout.write(json.dumps(on_target.to_dict(), indent=2) + "\n")
+    else:
+        from .report import print_table
+
+        print_table(on_target.export)
+        print_target_table(on_target)
+    raise typer.Exit(code=0 if on_target.ok else 1)
+
+
+def _target(name: str | None, formats: list[str]) -> Target | None:
+    """The --target row, after checking it goes with the --format given (TFLite only)."""
+    from .targets.table import get_target
+
+    if name is None:
+        return None
+    if any(f != FormatChoice.TFLITE.value for f in formats):
+        raise UsageError(f"--target {name} chooses among TFLite files; drop --format or use --format tflite.")
+    return get_target(name)
 
 
 def read_labels_file(path: Path) -> tuple[str, ...]:

@@ -2,14 +2,17 @@
 
 The deploy form is built per format because the backends reward different graphs (measured in
 docs/performance.md): LiteRT, which lowers a LayerNorm to ten ops, gets the centred-RMSNorm
-transformer (five), and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
+transformer (five) at fp32, and so does ExecuTorch, whose XNNPACK delegate has no LayerNorm (it would run on
 portable kernels); ONNX Runtime fuses LayerNorm into one kernel (and the residual add into
 SkipLayerNormalization) but not RMSNorm, and Core ML has a native ``layer_norm`` op, so both keep it.
 ONNX also keeps the tokens in NHWC pixel order (``channels_last_tokens``, fp32, fp16 and static int8,
 whose validation is unchanged by it): ONNX Runtime's transpose of the original unfold gathers single
 floats and costs more than the kernels around it. Static int8 (ONNX and TFLite) is quantized from
 the deploy form, where its recipes were measured; TFLite int8 keeps LayerNorm, whose ops its recipe
-holds in float by name. The dynamic-range precisions keep the plain graph: their recipes were
+holds in float by name. TFLite fp16 keeps LayerNorm too: with the RMSNorm form, XNNPACK's fp16
+rewrite left the transformer blocks (projections, attention, softmax, GELU) in float32 on an
+emulated Cortex-A76 (192.8 M instructions per inference against 123.7 M with LayerNorm; fp32 224.0 M,
+docs/quantization.md). The dynamic-range precisions keep the plain graph: their recipes were
 measured on it, and a recipe moved onto another graph must be re-validated first
 (docs/quantization.md).
 """
@@ -45,7 +48,7 @@ def deploy_options(fmt: ExportFormat, precision: Precision = Precision.FP32):
     from ..models.deploy import DeployOptions
 
     executorch = fmt is ExportFormat.EXECUTORCH
-    rmsnorm = executorch or (fmt is ExportFormat.TFLITE and precision is not Precision.INT8)
+    rmsnorm = executorch or (fmt is ExportFormat.TFLITE and precision is Precision.FP32)
     channels_last = fmt is ExportFormat.ONNX  # fp32, fp16 and static int8 (int8-dynamic keeps the plain graph)
     return DeployOptions(centered_rmsnorm=rmsnorm, xnnpack_forms=executorch, channels_last_tokens=channels_last)
 

@@ -163,8 +163,8 @@ class Guest(EmulatedGuest):
                extra_env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], str | None]:
         argv = guest_argv(self.userland.python, model, inputs, repeats, outputs)
         sysroot = arm_sysroot.cpu_sysroot(self.userland, self.plugin, cpu)
-        return arm_emulator.run_with_plugin(plugin, cpu, argv, {**self.userland.guest_env(), **(extra_env or {})},
-                                            sysroot)
+        return arm_emulator.run_with_plugin(plugin, arm_sysroot.qemu_model(cpu), argv,
+                                            {**self.userland.guest_env(), **(extra_env or {})}, sysroot)
 
     @property
     def litert_version(self) -> str | None:
@@ -327,11 +327,11 @@ def _run_job(guest: EmulatedGuest, job: _Job, cpus: tuple[str, ...], repeats: in
 def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
     """Count and check every TFLite artifact on every emulated core; returns (rows, skipped, environment facts)."""
     options.validate()
-    arm_emulator.check_cpus(options.cpus)
-    unsupported = [c for c in options.cpus if c not in arm_sysroot.MIDR]
+    unsupported = [c for c in options.cpus if c not in arm_sysroot.CORES]
     if unsupported:
         raise UsageError(f"--cpu {', '.join(unsupported)}: no /proc/cpuinfo model for it; choose from: "
-                         f"{', '.join(arm_sysroot.MIDR)}.")
+                         f"{', '.join(arm_sysroot.CORES)}.")
+    arm_emulator.check_cpus([arm_sysroot.qemu_model(c) for c in options.cpus])
     return run_emulated(options, Guest(log), log)
 
 

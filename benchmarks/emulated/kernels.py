@@ -256,9 +256,10 @@ def arm_kernel_profile(path: Path, cpu: str, log: Callable[[str], None], repeats
     from ...runtime.backends import open_backend
     from ...runtime.spec import ModelSpec, sidecar_path
     from .qemu import check_cpus
+    from .sysroot import qemu_model
 
     if guest is None:
-        check_cpus([cpu])
+        check_cpus([qemu_model(cpu)])
     side = sidecar_path(path)
     spec = ModelSpec.from_json(side.read_text()) if side.is_file() else ModelSpec(layout="NHWC")
     backend = open_backend(path, threads=1)

@@ -27,6 +27,24 @@ MIDR: dict[str, tuple[int, int, int, int]] = {
     "cortex-a76": (0x41, 0x4, 0xD0B, 1), "neoverse-n1": (0x41, 0x4, 0xD0C, 1),
     "a64fx": (0x46, 0x1, 0x001, 0),
 }
+# Cores qemu 7.2 has no model for: run on a model with the same instruction-set features and shown to
+# the guest with their own MIDR, so XNNPACK picks the kernels it tunes for that core. The Cortex-A55
+# is ARMv8.2-A with fp16 arithmetic and dot product, as the Cortex-A76 model is; its kernels
+# differ (XNNPACK has in-order-scheduled A55 variants of its gemm kernels), its instruction set not.
+STAND_INS: dict[str, tuple[str, tuple[int, int, int, int]]] = {
+    "cortex-a55": ("cortex-a76", (0x41, 0x2, 0xD05, 0)),
+}
+CORES: tuple[str, ...] = (*MIDR, *STAND_INS)
+
+
+def qemu_model(cpu: str) -> str:
+    """The qemu ``-cpu`` model that runs ``cpu``'s instructions."""
+    return STAND_INS[cpu][0] if cpu in STAND_INS else cpu
+
+
+def midr(cpu: str) -> tuple[int, int, int, int]:
+    """(implementer, variant, part, revision) the guest's /proc/cpuinfo shows for ``cpu``."""
+    return STAND_INS[cpu][1] if cpu in STAND_INS else MIDR[cpu]
 # Linux arm64 AT_HWCAP bit names, in bit order (arch/arm64/include/uapi/asm/hwcap.h).
 HWCAP_NAMES = [
     "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp", "asimdhp", "cpuid",
@@ -46,7 +64,7 @@ def hwcap_features(auxv: bytes) -> list[str]:
 
 
 def cpuinfo_text(cpu: str, features: list[str]) -> str:
-    implementer, variant, part, revision = MIDR[cpu]
+    implementer, variant, part, revision = midr(cpu)
     return (f"processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: {' '.join(features)}\n"
             f"CPU implementer\t: 0x{implementer:02x}\nCPU architecture: 8\nCPU variant\t: 0x{variant:x}\n"
             f"CPU part\t: 0x{part:03x}\nCPU revision\t: {revision}\n\n")
@@ -54,13 +72,13 @@ def cpuinfo_text(cpu: str, features: list[str]) -> str:
 
 def cpu_sysroot(userland: Userland, plugin: Path, cpu: str) -> Path:
     """The ``-L`` directory for ``cpu`` (built once next to the userland)."""
-    if cpu not in MIDR:
-        raise HierAttnError(f"--cpu {cpu}: no MIDR known for it; supported: {', '.join(MIDR)}.")
+    if cpu not in CORES:
+        raise HierAttnError(f"--cpu {cpu}: no MIDR known for it; supported: {', '.join(CORES)}.")
     root = userland.root.parent / f"{userland.root.name}-{cpu}"
     marker = root / "proc" / "cpuinfo"
     if marker.is_file():
         return root
-    done = arm_emulator.run_counted(plugin, cpu, [str(userland.python), "-c", READ_AUXV], userland.guest_env(),
+    done = arm_emulator.run_counted(plugin, qemu_model(cpu), [str(userland.python), "-c", READ_AUXV], userland.guest_env(),
                                     userland.root)
     features = hwcap_features(done.stdout_bytes)
     if not features:

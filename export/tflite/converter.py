@@ -16,6 +16,8 @@ from typing import Any
 from ...runtime.errors import UsageError, missing_backend
 from ...runtime.spec import ModelSpec
 from ..base import ConversionRequest, ConversionResult, Converter, ExportFormat, Precision
+from .metadata import embed_metadata
+from .quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
 
 
 def _require_backends() -> None:
@@ -28,16 +30,21 @@ def _require_backends() -> None:
 
 def _fp16_recipe() -> dict[str, Any]:
     return {
-        "method": "float16 weights",
-        "weights": "float16, dequantized to float32 at load time",
-        "activations": "float32",
+        "method": "float16 weights, float16 inference where the core has fp16 arithmetic",
+        "weights": "float16 (widened to float32 at load where the kernels are float32)",
+        "arithmetic": (
+            f"float16 with float16 accumulation on cores with fp16 arithmetic (ARMv8.2-A: Cortex-A55, A75, "
+            f"A76 and later; XNNPACK's f16 kernels, asked for by the model metadata "
+            f"{REDUCED_PRECISION_KEY}={FP16_INFERENCE}); float32 elsewhere (Cortex-A53, x86 CPUs)"
+        ),
+        "float32_ops": [],
         "input": "float32 NHWC",
         "output": "float32 logits",
     }
 
 
 class TFLiteConverter(Converter):
-    """PyTorch -> TFLite at fp32, fp16 (weights), int8-dynamic (dynamic range) and int8 (calibrated)."""
+    """PyTorch -> TFLite at fp32, fp16 (fp16 inference on ARMv8.2-A), int8-dynamic (dynamic range) and int8 (calibrated)."""
 
     format = ExportFormat.TFLITE
     suffix = ".tflite"
@@ -63,6 +70,9 @@ class TFLiteConverter(Converter):
             shutil.copyfile(converted.float32, destination)
         elif request.precision is Precision.FP16:
             shutil.copyfile(converted.float16, destination)
+            # The converter marks fp16 files fp16accfp32, which XNNPACK does not take as a request for
+            # fp16 inference; fp16accfp16 does (docs/quantization.md, "fp16 on phone cores").
+            embed_metadata(destination, REDUCED_PRECISION_KEY, FP16_INFERENCE.encode("ascii"))
             recipe = _fp16_recipe()
         else:
             from .quant import quantize

@@ -1,8 +1,8 @@
 """Real TFLite exports of HierAttn-xs with the authors' reference weights, run under LiteRT.
 
 One session fixture converts every precision into one shared workdir, so each graph goes through
-the ONNX exporter and onnx2tf once and only the quantized variants are re-derived. fp32 and fp16
-are converted from the deploy form, as ``hierattn-export`` does, int8 from the deploy form with
+the ONNX exporter and onnx2tf once and only the quantized variants are re-derived. fp32 is
+converted from the deploy form, as ``hierattn-export`` does, fp16 and int8 from the deploy form with
 LayerNorm kept, and int8-dynamic from the plain graph.
 """
 
@@ -190,6 +190,8 @@ def test_deploy_form_has_fewer_ops_than_the_plain_graph(
     plain = op_counts(plain_fp32)
     assert sum(deploy.values()) < sum(plain.values())
     assert deploy.get("SQUARED_DIFFERENCE", 0) == 0  # every LayerNorm became an RMSNorm
+    # fp16 keeps LayerNorm: with RMSNorm XNNPACK left the transformer in float32 on fp16 cores
+    assert op_counts(tflite_exports[Precision.FP16].path).get("SQUARED_DIFFERENCE", 0) > 0
 
 
 def test_int8_is_quantized_from_the_deploy_form_with_layernorm(
@@ -228,10 +230,11 @@ def test_int8_files_at_most_30_percent_of_fp32(
 
 
 @pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.value)
-def test_only_hierattn_int8_asks_for_fp16_float_ops(
+def test_fp16_and_int8_ask_for_fp16_inference(
     tflite_exports: dict[Precision, ConversionResult], precision: Precision
 ) -> None:
-    """HierAttn's int8 recipe marks its float islands for fp16 inference on cores with fp16 arithmetic."""
+    """The fp16 file runs in fp16 arithmetic on cores that have it, and HierAttn's int8 recipe runs its
+    float islands so; fp32 and int8-dynamic stay float32 everywhere."""
     from hierattn.export.tflite.quant import FP16_INFERENCE, REDUCED_PRECISION_KEY
 
     marked = read_tflite_metadata(tflite_exports[precision].path.read_bytes(), REDUCED_PRECISION_KEY)
@@ -239,9 +242,11 @@ def test_only_hierattn_int8_asks_for_fp16_float_ops(
         assert marked == FP16_INFERENCE.encode("ascii")
         assert "float16" in tflite_exports[precision].spec.extra["quantization"]["float_ops_precision"]
     elif precision is Precision.FP16:
-        # The converter's own entry for fp16 weights: fp32 accumulation, which XNNPACK does not
-        # take as a request for fp16 inference (it needs fp16 accumulation too; docs/arm.md).
-        assert marked == b"fp16accfp32"
+        # Not the converter's own fp16accfp32, which XNNPACK does not take as a request for fp16
+        # inference (it needs fp16 accumulation too; docs/arm.md).
+        assert marked == FP16_INFERENCE.encode("ascii")
+        recipe = tflite_exports[precision].spec.extra["quantization"]
+        assert FP16_INFERENCE in recipe["arithmetic"] and recipe["float32_ops"] == []
     else:
         assert marked is None
 

@@ -1,0 +1,73 @@
+"""The export targets: a name, how its kernels are run and in which unit its cost is counted.
+
+A target is data: adding a core is a row here, not a code path. Emulated targets run LiteRT's
+aarch64 (or x86-64) build under qemu-user and count guest instructions per inference, exactly
+(docs/arm.md); ``host`` runs this machine's LiteRT and times it in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ...runtime.errors import UsageError
+from ..base import Precision
+
+
+class Runner(str, Enum):
+    """How a target's kernels are run."""
+
+    ARM_EMULATED = "arm-emulated"  # LiteRT aarch64 under qemu-aarch64, instructions counted
+    X86_EMULATED = "x86-emulated"  # this Python's LiteRT under qemu-x86_64, instructions counted
+    HOST = "host"  # this machine's LiteRT, timed
+
+
+@dataclass(frozen=True)
+class Target:
+    """One core the export can choose a file for.
+
+    Attributes:
+        name: what ``--target`` takes.
+        runner: how its kernels run.
+        cpu: the core as the emulator names it (``hierattn-bench --cpu``); None for the host.
+        unit: the cost unit: "M insns" (million instructions per inference) or "ms".
+        features: what the core offers that changes XNNPACK's kernels, for the table's caption.
+        candidates: the TFLite precisions built and judged for it, widest first.
+        tie: costs within this fraction of the cheapest count as equal (the wider file wins): 0 for
+            exact instruction counts, the timing noise for a timed target.
+    """
+
+    name: str
+    runner: Runner
+    cpu: str | None
+    unit: str
+    features: str
+    candidates: tuple[Precision, ...] = (Precision.FP32, Precision.FP16, Precision.INT8_DYNAMIC, Precision.INT8)
+    tie: float = 0.0
+
+    @property
+    def emulated(self) -> bool:
+        return self.runner is not Runner.HOST
+
+
+TARGETS: dict[str, Target] = {t.name: t for t in (
+    Target("cortex-a76", Runner.ARM_EMULATED, "cortex-a76", "M insns",
+           "ARMv8.2-A, fp16 arithmetic, int8 dot product (big cores of 2019-2021 phones)"),
+    Target("cortex-a55", Runner.ARM_EMULATED, "cortex-a55", "M insns",
+           "ARMv8.2-A, fp16 arithmetic, int8 dot product, in-order (little cores since 2017); "
+           "qemu 7.2 has no A55 model: the A76's ARMv8.2-A instruction set with the A55's MIDR, so XNNPACK "
+           "picks the kernels it tunes for the A55"),
+    Target("cortex-a53", Runner.ARM_EMULATED, "cortex-a53", "M insns",
+           "ARMv8.0-A, no fp16 arithmetic, no dot product, in-order (budget phones)"),
+    Target("x86-avx2", Runner.X86_EMULATED, "Haswell", "M insns",
+           "x86-64 with AVX2 and FMA, no AVX-512 or VNNI (emulated Haswell)"),
+    Target("host", Runner.HOST, None, "ms", "this machine's CPU, timed natively at 1 thread", tie=0.05),
+)}
+
+
+def get_target(name: str) -> Target:
+    """The target called ``name``, or a usage error listing the known ones."""
+    try:
+        return TARGETS[name]
+    except KeyError:
+        raise UsageError(f"Unknown --target {name!r}; choose from: {', '.join(TARGETS)}.") from None
