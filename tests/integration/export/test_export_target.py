@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
 from hierattn.runtime.defaults import sample_images_dir
 from hierattn.runtime.spec import ModelSpec, sidecar_path
-from hierattn.runtime.artifact.tflite_metadata import read_tflite_metadata
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-aarch64") is None,
                                 reason="qemu-user not installed (scripts/bootstrap.sh)")
