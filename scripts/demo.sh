@@ -22,5 +22,5 @@ done
 
 echo "== 3/3 short CPU benchmark (HierAttn-xs vs MobileNetV3-Large; PyTorch, ONNX Runtime, LiteRT)" >&2
 "$BIN/hierattn-bench" --device cpu --quick --out "$OUT/bench-cache" \
-  --json "$OUT/bench.json" --csv "$OUT/bench.csv" --plot "$OUT/bench"
+  --json-out "$OUT/bench.json" --csv-out "$OUT/bench.csv" --plot "$OUT/bench"
 echo "outputs: $OUT/export (model + sidecar), $OUT/bench.json, $OUT/bench.csv, $OUT/bench_*.png" >&2
