@@ -327,11 +327,12 @@ def _run_job(guest: EmulatedGuest, job: _Job, cpus: tuple[str, ...], repeats: in
 def run_arm(options: ArmOptions, log: Log) -> tuple[list[dict[str, Any]], list[dict[str, str]], dict[str, Any]]:
     """Count and check every TFLite artifact on every emulated core; returns (rows, skipped, environment facts)."""
     options.validate()
+    # qemu first (a core it does not emulate at all gets that reason), then the guest's /proc/cpuinfo.
+    arm_emulator.check_cpus([arm_sysroot.qemu_model(c) for c in options.cpus])
     unsupported = [c for c in options.cpus if c not in arm_sysroot.CORES]
     if unsupported:
         raise UsageError(f"--cpu {', '.join(unsupported)}: no /proc/cpuinfo model for it; choose from: "
                          f"{', '.join(arm_sysroot.CORES)}.")
-    arm_emulator.check_cpus([arm_sysroot.qemu_model(c) for c in options.cpus])
     return run_emulated(options, Guest(log), log)
 
 
