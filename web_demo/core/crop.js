@@ -19,54 +19,112 @@ export function grey(image) {
   return out;
 }
 
+// Typed-array words are little-endian on every platform a browser or Node runs on; checked once, the
+// byte loop below remains the fallback.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
- * One dilation (max) or erosion (min) with a k x k window anchored at k // 2, positions outside the
- * image ignored. A rectangular window is separable: rows first, then columns, same result.
+ * `iterations` dilations (or erosions) with a k x k window anchored at k // 2, positions outside the
+ * image ignored, as one window per axis: repeating a window that contains its own centre covers
+ * `i - iterations * anchor .. i + iterations * (k - 1 - anchor)`, clipped to the image (every
+ * position in that range is reached through positions in between, all inside). A rectangular
+ * window is separable: rows first, then columns, same result.
  */
-function morph(src, width, height, k, dilate) {
-  return reduceAxis(reduceAxis(src, width, height, k, dilate, true), width, height, k, dilate, false);
+function morph(mask, width, height, stride, kernel, iterations, dilate) {
+  const anchor = kernel >> 1;
+  const before = iterations * anchor;
+  const after = iterations * (kernel - 1 - anchor);
+  const rows = windowRows(mask, width, stride, before, after, dilate);
+  return windowColumns(rows, stride, height, before, after, dilate);
 }
 
 /**
- * `out[i] = max/min of src[i - anchor .. i - anchor + k - 1]` along x (`horizontal`) or y, by
- * combining whole shifted rows (sequential memory access, as runtime/crop.py does with arrays).
- * The window always contains `i` itself (0 <= anchor < k), so `out` starts as a copy of `src`.
+ * Along x: `out[x] = max/min of mask[x - before .. x + after]`, positions outside the row ignored.
+ * Four mask bytes per 32-bit word: a neighbouring byte comes from shifting the word and the word
+ * next to it; the bytes past the row's end (stride padding) hold the operation's identity, and a
+ * row's first and last words see identity words beyond them.
  */
-function reduceAxis(src, width, height, k, dilate, horizontal) {
-  const anchor = k >> 1;
-  const out = src.slice();
-  for (let step = 0; step < k; step++) {
-    const shift = step - anchor; // out[i] combines src[i + shift]
-    const n = horizontal ? width : height;
-    if (shift === 0 || Math.abs(shift) >= n) continue;
-    const lo = Math.max(0, -shift);
-    const hi = n - Math.max(0, shift);
-    if (horizontal) {
-      for (let row = 0; row < src.length; row += width) {
-        const a = row + lo;
-        const b = row + hi;
-        if (dilate) for (let i = a; i < b; i++) out[i] |= src[i + shift];
-        else for (let i = a; i < b; i++) out[i] &= src[i + shift];
+function windowRows(mask, width, stride, before, after, dilate) {
+  const identity = dilate ? 0 : 1;
+  for (let row = 0; row < mask.length; row += stride) mask.fill(identity, row + width, row + stride);
+  if (!LITTLE_ENDIAN || before > 3 || after > 3) return windowRowsBytes(mask, width, stride, before, after, dilate);
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2);
+  const out = new Uint32Array(words.length);
+  const fill = dilate ? 0 : 0x01010101;
+  const perRow = stride >> 2;
+  for (let row = 0; row < words.length; row += perRow) {
+    const last = row + perRow - 1;
+    for (let j = row; j <= last; j++) {
+      const w = words[j];
+      const prev = j === row ? fill : words[j - 1];
+      const next = j === last ? fill : words[j + 1];
+      let acc = w;
+      for (let s = 8; s <= 8 * before; s += 8) {
+        const v = (w << s) | (prev >>> (32 - s)); // byte b takes byte b - s / 8
+        acc = dilate ? acc | v : acc & v;
       }
-    } else {
-      const offset = shift * width;
-      const a = lo * width;
-      const b = hi * width;
-      if (dilate) for (let i = a; i < b; i++) out[i] |= src[i + offset];
-      else for (let i = a; i < b; i++) out[i] &= src[i + offset];
+      for (let s = 8; s <= 8 * after; s += 8) {
+        const v = (w >>> s) | (next << (32 - s)); // byte b takes byte b + s / 8
+        acc = dilate ? acc | v : acc & v;
+      }
+      out[j] = acc;
+    }
+  }
+  return new Uint8Array(out.buffer);
+}
+
+/** The byte-at-a-time form of `windowRows`, for windows reaching beyond the neighbouring word. */
+function windowRowsBytes(mask, width, stride, before, after, dilate) {
+  const out = mask.slice();
+  for (let row = 0; row < mask.length; row += stride) {
+    for (let x = 0; x < width; x++) {
+      const hi = Math.min(width - 1, x + after);
+      let acc = mask[row + x];
+      for (let i = Math.max(0, x - before); i <= hi; i++) acc = dilate ? acc | mask[row + i] : acc & mask[row + i];
+      out[row + x] = acc;
     }
   }
   return out;
 }
 
+/**
+ * Along y: `out[y] = max/min of mask[y - before .. y + after]`, rows outside ignored, combining
+ * whole shifted rows 32 bits at a time (the row stride is a multiple of 4 bytes).
+ */
+function windowColumns(mask, stride, height, before, after, dilate) {
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2);
+  const out = words.slice();
+  const perRow = stride >> 2;
+  for (let shift = -before; shift <= after; shift++) {
+    if (shift === 0 || Math.abs(shift) >= height) continue;
+    const a = Math.max(0, -shift) * perRow;
+    const b = (height - Math.max(0, shift)) * perRow;
+    const offset = shift * perRow;
+    if (dilate) for (let i = a; i < b; i++) out[i] |= words[i + offset];
+    else for (let i = a; i < b; i++) out[i] &= words[i + offset];
+  }
+  return new Uint8Array(out.buffer);
+}
+
 /** Mask of `grey > threshold` after the closing (dilations, then as many erosions); 0/1 bytes. */
 export function closedMask(image, crop) {
-  const g = grey(image);
-  let mask = new Uint8Array(g.length);
-  for (let i = 0; i < g.length; i++) mask[i] = g[i] > crop.threshold ? 1 : 0;
-  for (let i = 0; i < crop.closingIterations; i++) mask = morph(mask, image.width, image.height, crop.closingKernel, true);
-  for (let i = 0; i < crop.closingIterations; i++) mask = morph(mask, image.width, image.height, crop.closingKernel, false);
-  return mask;
+  const { width, height, data } = image;
+  const stride = (width + 3) & ~3; // whole 32-bit words per row
+  let mask = new Uint8Array(stride * height);
+  const t = crop.threshold;
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let i = y * stride, end = i + width; i < end; i++, p += 3) {
+      mask[i] = (GREY_R * data[p] + GREY_G * data[p + 1] + GREY_B * data[p + 2] + GREY_ROUND) >> GREY_SHIFT > t ? 1 : 0;
+    }
+  }
+  if (crop.closingIterations > 0) {
+    mask = morph(mask, width, height, stride, crop.closingKernel, crop.closingIterations, true);
+    mask = morph(mask, width, height, stride, crop.closingKernel, crop.closingIterations, false);
+  }
+  if (stride === width) return mask;
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) out.set(mask.subarray(y * stride, y * stride + width), y * width);
+  return out;
 }
 
 /**
@@ -117,43 +175,57 @@ export function largestRegion(mask, width, height) {
   const padded = new Uint8Array(stride * (height + 2));
   for (let y = 0; y < height; y++) padded.set(mask.subarray(y * width, (y + 1) * width), (y + 1) * stride + 1);
   const labels = new Int32Array(padded.length);
-  const stack = new Int32Array(mask.length);
-  const neighbours = [-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1];
+  const seeds = [];
   let best = null;
   let next = 0;
   for (let y = 0; y < height; y++) {
     for (let start = (y + 1) * stride + 1, end = start + width; start < end; start++) {
       if (padded[start] === 0 || labels[start] !== 0) continue;
       next++;
-      let x0 = start - (y + 1) * stride; // padded coordinates
-      let x1 = x0;
-      let y0 = y + 1;
-      let y1 = y0;
-      let top = 0;
-      stack[top++] = start;
-      labels[start] = next;
-      while (top > 0) {
-        const p = stack[--top];
-        const px = p % stride;
-        const py = (p - px) / stride;
-        if (px < x0) x0 = px;
-        if (px > x1) x1 = px;
-        if (py < y0) y0 = py;
-        if (py > y1) y1 = py;
-        for (let d = 0; d < 8; d++) {
-          const q = p + neighbours[d];
-          if (padded[q] !== 0 && labels[q] === 0) {
-            labels[q] = next;
-            stack[top++] = q;
-          }
-        }
-      }
-      const box = [x0 - 1, y0 - 1, x1, y1]; // image coordinates, exclusive ends
+      const box = labelComponent(padded, labels, stride, start, next, seeds);
       const filled = filledArea(labels, stride, box, next);
       if (best === null || filled > best.filledArea) best = { box, filledArea: filled };
     }
   }
   return best;
+}
+
+/**
+ * Label the 8-connected component of `seed` with `label`, a row run at a time (scanline fill):
+ * a run is extended to its ends, labelled, and the rows above and below are searched from one
+ * pixel left of it to one pixel right for runs not labelled yet. Returns the bounding box in image
+ * coordinates (exclusive ends).
+ */
+function labelComponent(padded, labels, stride, seed, label, seeds) {
+  let x0 = stride;
+  let x1 = -1;
+  let y0 = Infinity;
+  let y1 = -1;
+  seeds.push(seed);
+  while (seeds.length > 0) {
+    const p = seeds.pop();
+    if (labels[p] !== 0) continue; // reached through another run since it was queued
+    let left = p;
+    let right = p;
+    while (padded[left - 1] !== 0) left--; // the zero frame stops every run
+    while (padded[right + 1] !== 0) right++;
+    labels.fill(label, left, right + 1);
+    const row = Math.floor(left / stride);
+    const lx = left - row * stride;
+    if (lx < x0) x0 = lx;
+    if (right - row * stride > x1) x1 = right - row * stride;
+    if (row < y0) y0 = row;
+    if (row > y1) y1 = row;
+    for (const from of [left - 1 - stride, left - 1 + stride]) {
+      const to = from + right - left + 2;
+      for (let q = from; q <= to; q++) {
+        if (padded[q] === 0) continue;
+        if (labels[q] === 0) seeds.push(q);
+        while (q < to && padded[q + 1] !== 0) q++; // one seed per run
+      }
+    }
+  }
+  return [x0 - 1, y0 - 1, x1, y1]; // padded -> image coordinates, exclusive ends
 }
 
 /** The area, whole-image and aspect-ratio rules: the box if they all hold, else null. */
