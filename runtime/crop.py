@@ -17,29 +17,30 @@ from .spec import CircleCropParams
 Box = tuple[int, int, int, int]
 
 
-def grey_u8(rgb: np.ndarray) -> np.ndarray:
-    """ITU-R BT.601 luma in OpenCV's 8-bit fixed point: (4899 R + 9617 G + 1868 B + 8192) >> 14."""
-    rgb = _check_rgb(rgb)
-    r, g, b = (rgb[..., i].astype(np.uint32) for i in range(3))
-    return ((r * 4899 + g * 9617 + b * 1868 + 8192) >> 14).astype(np.uint8)
+GREY_MATRIX = (4899 / 16384, 9617 / 16384, 1868 / 16384, 0.0)
+"""OpenCV's fixed-point luma weights as a Pillow conversion matrix. Pillow computes ``sum + 0.5`` and
+truncates; every weight and every partial sum is a multiple of 2**-14 below 2**24 * 2**-14, so the
+float arithmetic is exact and the result is ``(4899 R + 9617 G + 1868 B + 8192) >> 14`` for every
+colour (checked over all 2**24 in the tests)."""
+
+RgbInput = np.ndarray | Image.Image
 
 
-def threshold_mask(rgb: np.ndarray, threshold: int) -> np.ndarray:
-    """``grey_u8(rgb) > threshold``, computed fast.
+def grey_u8(rgb: RgbInput) -> np.ndarray:
+    """ITU-R BT.601 luma in OpenCV's 8-bit fixed point: (4899 R + 9617 G + 1868 B + 8192) >> 14.
 
-    Pillow's own luma (16-bit coefficients) is never more than 1 away from OpenCV's 14-bit one (checked
-    over all 2^24 colours in the tests), so it settles every pixel except those whose Pillow luma is
-    ``threshold`` or ``threshold + 1``; only those few get the exact integer formula.
+    One Pillow pass (``GREY_MATRIX``) on an RGB image, with no copy of the colour pixels into numpy.
     """
-    rgb = _check_rgb(rgb)
+    image = _as_rgb_image(rgb)
+    return np.asarray(image.convert("L", matrix=GREY_MATRIX))
+
+
+def threshold_mask(rgb: RgbInput, threshold: int) -> np.ndarray:
+    """``grey_u8(rgb) > threshold`` as a bool mask."""
     if not 0 <= threshold < 255:  # grey is 0..255: nothing or everything passes
-        return np.full(rgb.shape[:2], threshold < 0, dtype=bool)
-    approx = np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).convert("L"))
-    mask = approx > threshold + 1
-    unsure = np.flatnonzero((approx - np.uint8(threshold)) <= 1)  # uint8 wrap-around: approx in {t, t+1}
-    if unsure.size:
-        mask.reshape(-1)[unsure] = grey_u8(rgb.reshape(-1, 1, 3)[unsure]).reshape(-1) > threshold
-    return mask
+        height, width = _size(rgb)
+        return np.full((height, width), threshold < 0, dtype=bool)
+    return grey_u8(rgb) > threshold
 
 
 def _window_reduce(mask: np.ndarray, size: int, anchor: int, axis: int, use_max: bool) -> np.ndarray:
@@ -78,14 +79,14 @@ def close_mask(mask: np.ndarray, kernel: int, iterations: int) -> np.ndarray:
     return out
 
 
-def closed_mask(rgb: np.ndarray, params: CircleCropParams | None = None) -> np.ndarray:
+def closed_mask(rgb: RgbInput, params: CircleCropParams | None = None) -> np.ndarray:
     """The thresholded, closed foreground mask the crop box is taken from."""
     params = params or CircleCropParams()
     return close_mask(threshold_mask(rgb, params.threshold), params.closing_kernel, params.closing_iterations)
 
 
-def circle_crop_box(rgb: np.ndarray, params: CircleCropParams | None = None) -> Box | None:
-    """The crop box ``(x0, y0, x1, y1)`` (exclusive ends) of an RGB uint8 HxWx3 image, or None for no crop.
+def circle_crop_box(rgb: RgbInput, params: CircleCropParams | None = None) -> Box | None:
+    """The crop box ``(x0, y0, x1, y1)`` (exclusive ends) of an RGB image (uint8 HxWx3 or PIL), or None for no crop.
 
     None when the crop is disabled, nothing is brighter than the threshold, or the largest region fails
     the area / whole-image / aspect rules of docs/preprocessing.md.
@@ -93,7 +94,7 @@ def circle_crop_box(rgb: np.ndarray, params: CircleCropParams | None = None) -> 
     params = params or CircleCropParams()
     if not params.enabled:
         return None
-    height, width = _check_rgb(rgb).shape[:2]
+    height, width = _size(rgb)
     component = largest_filled_component(closed_mask(rgb, params))
     if component is None:
         return None
@@ -113,3 +114,18 @@ def _check_rgb(rgb: np.ndarray) -> np.ndarray:
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise UsageError(f"expected an RGB uint8 array of shape (H, W, 3), got {rgb.dtype} {list(rgb.shape)}.")
     return rgb
+
+
+def _as_rgb_image(rgb: RgbInput) -> Image.Image:
+    if isinstance(rgb, Image.Image):
+        if rgb.mode != "RGB":
+            raise UsageError(f"expected an RGB image, got mode {rgb.mode}.")
+        return rgb
+    return Image.fromarray(np.ascontiguousarray(_check_rgb(rgb)))
+
+
+def _size(rgb: RgbInput) -> tuple[int, int]:
+    """(height, width) of an RGB array or image, checking it is one."""
+    if isinstance(rgb, Image.Image):
+        return _as_rgb_image(rgb).height, rgb.width
+    return _check_rgb(rgb).shape[:2]

@@ -52,7 +52,7 @@ def _crop_and_resize(rgb: np.ndarray | Image.Image, spec: ModelSpec, crop: bool)
     image = Image.fromarray(np.ascontiguousarray(rgb)) if isinstance(rgb, np.ndarray) else rgb
     k = reduction_factor(image.width, image.height, spec.input_size)
     reduced = box_reduce(image, k)
-    box = circle_crop_box(np.asarray(reduced), spec.crop) if crop else None
+    box = circle_crop_box(reduced, spec.crop) if crop else None
     if box is not None:
         reduced = reduced.crop(box)
     return _resize_image(reduced, width, height), scale_box(box, k, image.width, image.height), k
