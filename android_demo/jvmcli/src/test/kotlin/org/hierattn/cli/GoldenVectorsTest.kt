@@ -2,7 +2,6 @@ package org.hierattn.cli
 
 import org.hierattn.core.CircleCrop
 import org.hierattn.core.InputTensor
-import org.hierattn.core.Json
 import org.hierattn.core.ModelMetadata
 import org.hierattn.core.Preprocessor
 import org.junit.Assert.assertEquals
@@ -10,22 +9,18 @@ import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.junit.runners.Parameterized
-import java.io.File
-import java.security.MessageDigest
 
 /**
  * The Kotlin core against every golden vector written by the Python runtime (tests/golden):
  * identical grey image, closed mask and crop box; resized pixels and tensor samples within 1/255.
- *
- * The folder comes from the system property `hierattn.golden.dir` (set by
- * scripts/android_core_test.sh); all expected values, including the spec, come from its files.
+ * The files and the spec come from [GoldenFile].
  */
 @RunWith(Parameterized::class)
 class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
 
     @Test
     fun greyAndMaskMatchBitForBit() {
-        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val image = ImageIoDecoder.decode(golden.file(case["image"] as String))
         assertEquals("$name: grey", case["grey_sha256"], sha256(CircleCrop.grey(image)))
         val mask = CircleCrop(metadata.crop).closedMask(image)
         assertEquals("$name: mask after closing", case["mask_after_closing_sha256"], sha256(mask))
@@ -33,7 +28,7 @@ class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
 
     @Test
     fun cropBoxIsIdentical() {
-        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val image = ImageIoDecoder.decode(golden.file(case["image"] as String))
         assertEquals("$name: image size", (case["width"] as Double).toInt(), image.width)
         val expected = (case["crop_box"] as List<*>?)?.map { (it as Double).toInt() }
         val actual = Preprocessor(metadata).run(image).cropBox?.toList()
@@ -42,9 +37,9 @@ class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
 
     @Test
     fun resizedPixelsWithinOneLevel() {
-        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val image = ImageIoDecoder.decode(golden.file(case["image"] as String))
         val actual = Preprocessor(metadata).run(image).resized
-        val expected = ImageIoDecoder.decode(File(goldenDir, case["resized"] as String))
+        val expected = ImageIoDecoder.decode(golden.file(case["resized"] as String))
         assertEquals("$name: width", expected.width, actual.width)
         assertEquals("$name: height", expected.height, actual.height)
         var worst = 0
@@ -57,7 +52,7 @@ class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
 
     @Test
     fun tensorSamplesWithinOneLevel() {
-        val image = ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+        val image = ImageIoDecoder.decode(golden.file(case["image"] as String))
         val resized = Preprocessor(metadata).run(image).resized
         val nchw = metadata.copy(layout = org.hierattn.core.Layout.NCHW)
         val values = InputTensor.floats(resized, nchw)
@@ -77,24 +72,15 @@ class GoldenVectorsTest(private val name: String, private val case: Map<*, *>) {
     }
 
     companion object {
-        private val goldenDir = File(System.getProperty("hierattn.golden.dir") ?: "../../tests/golden")
-        private val vectors: Map<*, *> by lazy {
-            val file = File(goldenDir, "vectors.json")
-            check(file.isFile) { "golden vectors not found at ${file.absolutePath}; set -Dhierattn.golden.dir" }
-            Json.parse(file.readText()) as Map<*, *>
-        }
-        private val metadata: ModelMetadata by lazy { ModelMetadata.fromMap(vectors["spec"] as Map<*, *>) }
+        private val golden = GoldenFile("vectors.json")
+        private val metadata: ModelMetadata get() = golden.metadata
 
         @JvmStatic
         @Parameterized.Parameters(name = "{0}")
         fun cases(): Collection<Array<Any>> {
-            val cases = (vectors["cases"] as List<*>).map { it as Map<*, *> }
-            check(cases.isNotEmpty()) { "no golden cases in ${goldenDir.absolutePath}" }
-            System.out.println("golden cases: ${cases.size} (from ${goldenDir.absolutePath})")
-            return cases.map { arrayOf<Any>(it["name"] as String, it) }
+            return golden.parameters()
         }
 
-        private fun sha256(bytes: ByteArray): String =
-            MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { String.format("%02x", it) }
+        private fun sha256(bytes: ByteArray): String = GoldenFile.sha256(bytes)
     }
 }

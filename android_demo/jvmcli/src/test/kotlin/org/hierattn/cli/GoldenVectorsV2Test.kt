@@ -3,7 +3,6 @@ package org.hierattn.cli
 import org.hierattn.core.BoxReducer
 import org.hierattn.core.CircleCrop
 import org.hierattn.core.InputTensor
-import org.hierattn.core.Json
 import org.hierattn.core.ModelMetadata
 import org.hierattn.core.Preprocessor
 import org.hierattn.core.RgbImage
@@ -11,8 +10,6 @@ import org.junit.Assert.assertEquals
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.junit.runners.Parameterized
-import java.io.File
-import java.security.MessageDigest
 
 /**
  * Preprocessing version 2 against the golden vectors the Python runtime wrote
@@ -30,7 +27,7 @@ class GoldenVectorsV2Test(private val name: String, private val case: Map<*, *>)
         if (procedural != null) {
             ProceduralImage.draw((procedural["width"] as Double).toInt(), (procedural["height"] as Double).toInt())
         } else {
-            ImageIoDecoder.decode(File(goldenDir, case["image"] as String))
+            ImageIoDecoder.decode(golden.file(case["image"] as String))
         }
     }
 
@@ -88,25 +85,17 @@ class GoldenVectorsV2Test(private val name: String, private val case: Map<*, *>)
     }
 
     companion object {
-        private val goldenDir = File(System.getProperty("hierattn.golden.dir") ?: "../../tests/golden")
-        private val vectors: Map<*, *> by lazy {
-            val file = File(goldenDir, "vectors_v2.json")
-            check(file.isFile) { "golden vectors not found at ${file.absolutePath}; set -Dhierattn.golden.dir" }
-            Json.parse(file.readText()) as Map<*, *>
-        }
-        private val metadata: ModelMetadata by lazy { ModelMetadata.fromMap(vectors["spec"] as Map<*, *>) }
+        private val golden = GoldenFile("vectors_v2.json")
+        private val metadata: ModelMetadata get() = golden.metadata
 
         @JvmStatic
         @Parameterized.Parameters(name = "{0}")
         fun cases(): Collection<Array<Any>> {
-            val cases = (vectors["cases"] as List<*>).map { it as Map<*, *> }
             check(metadata.preprocessing == 2) { "vectors_v2.json must be written for preprocessing version 2" }
-            check(cases.any { (it["width"] as Double) * (it["height"] as Double) >= 12e6 }) { "no 12 MP case in vectors_v2.json" }
-            System.out.println("golden v2 cases: ${cases.size} (from ${goldenDir.absolutePath})")
-            return cases.map { arrayOf<Any>(it["name"] as String, it) }
+            check(golden.cases.any { (it["width"] as Double) * (it["height"] as Double) >= 12e6 }) { "no 12 MP case in vectors_v2.json" }
+            return golden.parameters()
         }
 
-        private fun sha256(bytes: ByteArray): String =
-            MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { String.format("%02x", it) }
+        private fun sha256(bytes: ByteArray): String = GoldenFile.sha256(bytes)
     }
 }
