@@ -117,7 +117,7 @@ E2E_COLUMNS = (
     ("device", "device", ""), ("format", "format", ""), ("end_to_end_image", "image", ""),
     ("preprocessing", "prep", "d"), ("decode_ms", "decode ms", ".1f"), ("preprocess_ms", "preprocess ms", ".1f"),
     ("inference_ms", "inference ms", ".1f"), ("median_ms", "total ms", ".1f"), ("p90_ms", "p90 ms", ".1f"),
-    ("pixel_buffer_bytes", "pixel buffers", ""),
+    ("cpu_ms", "CPU ms", ".1f"), ("pixel_buffer_bytes", "pixel buffers", ""),
 )
 Columns = tuple[tuple[str, str, str], ...]
 

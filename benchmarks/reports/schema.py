@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 4  # 2: arm-emulated rows (instruction counts; latency fields nullable); 3: end-to-end rows; 4: weights
+SCHEMA_VERSION = 5  # 2: arm-emulated rows (instruction counts; latency fields nullable); 3: end-to-end rows; 4: weights; 5: end-to-end CPU time
 
 NUMBER = (int, float)
 # name: (allowed JSON types, may be null)
@@ -58,6 +58,10 @@ ROW_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "decode_ms": (NUMBER, True),
     "preprocess_ms": (NUMBER, True),
     "inference_ms": (NUMBER, True),
+    "cpu_ms": (NUMBER, True),  # median CPU time per run (all stages the runtime can measure)
+    "decode_cpu_ms": (NUMBER, True),
+    "preprocess_cpu_ms": (NUMBER, True),
+    "inference_cpu_ms": (NUMBER, True),
     "pixel_buffer_bytes": ((int,), True),
     "artifact": ((str,), False),
 }

@@ -44,12 +44,16 @@ def test_python_runtime_rows(images: list) -> None:
     rows = run_python(DEFAULT_ONNX, images, threads=1, warmup=1, iters=2, log=lambda _: None)
     _check(rows, with_inference=True)
     assert {r["device"] for r in rows} == {"cpu"} and {r["backend"] for r in rows} == {"onnxruntime"}
+    for r in rows:  # CPU time of every stage, and the run's total is their sum's median
+        assert all(r[f"{s}_cpu_ms"] > 0 for s in ("decode", "preprocess", "inference"))
+        assert r["cpu_ms"] >= min(r["decode_cpu_ms"], r["preprocess_cpu_ms"], r["inference_cpu_ms"])
 
 
 def test_kotlin_core_rows(images: list) -> None:
     rows = run_jvm(DEFAULT_ONNX, images, warmup=1, iters=2, log=lambda _: None)
     _check(rows, with_inference=False)
     assert {r["device"] for r in rows} == {"jvm"} and {r["format"] for r in rows} == {"kotlin-core"}
+    assert all(r["cpu_ms"] > 0 and r["preprocess_cpu_ms"] == r["cpu_ms"] and r["decode_cpu_ms"] is None for r in rows)
 
 
 @pytest.mark.parametrize("args", [["--device", "jvm"], ["--end-to-end", "--device", "android"]])
