@@ -19,9 +19,9 @@ Box = tuple[int, int, int, int]
 
 GREY_MATRIX = (4899 / 16384, 9617 / 16384, 1868 / 16384, 0.0)
 """OpenCV's fixed-point luma weights as a Pillow conversion matrix. Pillow computes ``sum + 0.5`` and
-truncates; every weight and every partial sum is a multiple of 2**-14 below 2**24 * 2**-14, so the
-float arithmetic is exact and the result is ``(4899 R + 9617 G + 1868 B + 8192) >> 14`` for every
-colour (checked over all 2**24 in the tests)."""
+truncates. Every weight is a multiple of 2**-14 and every partial sum stays below 256, so each value
+fits float32's 24-bit mantissa exactly and the result is ``(4899 R + 9617 G + 1868 B + 8192) >> 14``
+for every colour (checked over all 2**24 in the tests)."""
 
 RgbInput = np.ndarray | Image.Image
 
@@ -127,5 +127,7 @@ def _as_rgb_image(rgb: RgbInput) -> Image.Image:
 def _size(rgb: RgbInput) -> tuple[int, int]:
     """(height, width) of an RGB array or image, checking it is one."""
     if isinstance(rgb, Image.Image):
-        return _as_rgb_image(rgb).height, rgb.width
-    return _check_rgb(rgb).shape[:2]
+        image = _as_rgb_image(rgb)
+        return image.height, image.width
+    height, width = _check_rgb(rgb).shape[:2]
+    return height, width
