@@ -53,6 +53,7 @@ export class BoxReducer {
    */
   addRows(data, rows, pixelStride = 3, offset = 0, rowStride = this.width * pixelStride) {
     if (this.row + rows > this.height) throw new RangeError('more rows than the image has');
+    if (rows <= 0) return;
     if (pixelStride === 4 && this.k <= PACKED_MAX_FACTOR && LITTLE_ENDIAN && (data.byteOffset + offset) % 4 === 0 && rowStride % 4 === 0) {
       this.addRgbaRowsPacked(new Uint32Array(data.buffer, data.byteOffset + offset, (rows - 1) * (rowStride >> 2) + this.width), rows, rowStride >> 2);
       return;
