@@ -59,8 +59,8 @@ def select(candidates: list[Candidate], tie: float = 0.0) -> Candidate | None:
     """The cheapest candidate that passes; None if none passes.
 
     Costs within ``tie`` (a fraction) of the cheapest count as equal, and among equals the earlier
-    candidate (the wider precision: candidates come fp32 first) wins: a timed target's noise must
-    not buy a narrower format. Instruction counts are exact, so emulated targets use ``tie=0``.
+    candidate (the wider precision: candidates come fp32 first) wins: neither a timed target's
+    noise nor a few percent of instructions may buy a narrower format (``table.MIN_INSTRUCTION_GAIN``).
     """
     passing = [c for c in candidates if c.failure is None and c.cost is not None]
     if not passing:

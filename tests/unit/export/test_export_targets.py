@@ -9,7 +9,7 @@ import pytest
 
 from hierattn.export.base import Precision
 from hierattn.export.targets.select import Candidate, select
-from hierattn.export.targets.table import TARGETS, Runner, get_target
+from hierattn.export.targets.table import MIN_INSTRUCTION_GAIN, TARGETS, Runner, get_target
 from hierattn.export.validation import Tolerance, compare_logits
 from hierattn.runtime.errors import UsageError
 from hierattn.runtime.spec import ModelSpec
@@ -49,6 +49,18 @@ def test_a_timed_target_does_not_buy_a_narrower_file_with_noise() -> None:
     assert select([fp32, fp16], tie=0.05) is fp32
     assert select([fp32, fp16, int8], tie=0.05) is int8
     assert select([fp32, fp16], tie=0.0) is fp16
+
+
+def test_a_few_percent_of_instructions_do_not_buy_int8() -> None:
+    """On an AVX2-only CPU the int8 file saves 1.2% of the fp32 file's instructions: fp32 ships."""
+    x86 = get_target("x86-avx2")
+    assert x86.tie == MIN_INSTRUCTION_GAIN > 0
+    fp32 = _judged("fp32", 158.19, 0.0, STRICT)
+    int8 = _judged("int8", 156.27, 1e-4, INT8_GATE)
+    assert select([fp32, int8], x86.tie) is fp32
+    # on the Cortex-A76 int8 saves more than half of fp32 and a fifth of fp16: it ships
+    a76 = [_judged("fp32", 224.03, 0.0, STRICT), _judged("fp16", 123.73, 1e-4, STRICT), _judged("int8", 100.13, 1e-4, INT8_GATE)]
+    assert select(a76, get_target("cortex-a76").tie) is a76[2]
 
 
 def test_failed_exports_and_unmeasured_costs_are_not_selectable() -> None:
