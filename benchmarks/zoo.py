@@ -5,7 +5,9 @@ Models registered in ``hierattn.models`` (source "registry") are built by ``crea
 their family's own input size and preprocessing (``model_spec``); HierAttn-xs carries the bundled demo
 checkpoint's trained weights, the other HierAttn variants random ones. Mobile baselines come from
 maintained libraries (torchvision, timm) with random weights and the same number of classes as HierAttn, so exported graphs match the paper's Table II architectures without
-re-implementing them. ``paper_ms``/``paper_params_m`` are Table II of Dai et al. (JBHI 2023):
+re-implementing them. Random weights get BatchNorm statistics measured on images (``settle_batchnorm``),
+so their activations and logits have a trained network's ranges and the fidelity columns of fp16 and
+int8 rows mean something. ``paper_ms``/``paper_params_m`` are Table II of Dai et al. (JBHI 2023):
 averages of 1000 runs on an Intel i5-10210U laptop CPU, PyTorch eager, batch 1.
 """
 
@@ -94,8 +96,9 @@ def build_model(name: str, num_classes: int = 8, seed: int = 0, demo: bool = Tru
 
     HierAttn-xs loads the bundled demo checkpoint, so its fidelity columns compare a trained network
     whose logits differ from image to image; the other models get deterministic random weights
-    (latency does not depend on the values), which ``weights_of`` reports. ``demo=False`` builds
-    random weights for every model (a caller about to load a saved state dict).
+    (latency does not depend on the values), which ``weights_of`` reports, with BatchNorm statistics
+    settled on images (``settle_batchnorm``). ``demo=False`` builds random weights for every model and
+    skips the settling (a caller about to load a saved state dict).
     """
     import torch
 
@@ -116,7 +119,42 @@ def build_model(name: str, num_classes: int = 8, seed: int = 0, demo: bool = Tru
     else:
         timm = importlib.import_module("timm")
         model = timm.create_model(entry.builder, pretrained=False, num_classes=num_classes)
+    if demo:
+        settle_batchnorm(model, model_spec(name))
     return model.eval()
+
+
+SETTLE_IMAGES = 8
+"""Images whose BatchNorm statistics a random-weight model takes (the first of ``synthetic_batch``)."""
+
+
+def settle_batchnorm(model: nn.Module, spec: ModelSpec, count: int = SETTLE_IMAGES) -> None:
+    """Replace every BatchNorm's running statistics by those of ``count`` lesion-like images.
+
+    A random-weight network with PyTorch's initial statistics (mean 0, variance 1) lets activations
+    grow or vanish layer by layer: the zoo's random HierAttn-s and -m overflow float16 (NaN under
+    fp16 arithmetic) and the CNN baselines' logits fall to 1e-9..1e-13, below float16's smallest
+    value, so an fp16 or int8 row's agreement with PyTorch measured nothing. With the statistics of
+    real inputs each layer's output is normalised as in a trained network and logits are of order 1
+    (as in the authors' reference checkpoints). Only BatchNorm layers run in training mode, with a
+    cumulative average over one batch; dropout and stochastic depth stay off. Deterministic.
+    """
+    import torch
+
+    from ..export.data import synthetic_batch
+
+    kinds = (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d, torch.nn.SyncBatchNorm)
+    norms = [m for m in model.modules() if isinstance(m, kinds)]
+    if not norms:
+        return
+    model.eval()
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # cumulative average: one batch gives exactly its statistics
+        norm.train()
+    with torch.no_grad():
+        model(torch.from_numpy(synthetic_batch(spec, count=count, seed=0)))
+    model.eval()
 
 
 def model_spec(name: str) -> ModelSpec:
