@@ -3,8 +3,10 @@
 Emulated targets run the file in LiteRT under qemu-user (``benchmarks.emulated``): numerics in
 chunks of ``CHUNK`` images, each chunk one guest process, and the cost as the difference of two
 counted runs of N and 2N inferences (docs/arm.md). One emulated inference takes seconds, so every
-result is cached under ``$HIERATTN_CACHE/targets`` (default ``~/.cache/hierattn``) by the file's
-sha256, the core and the digest of the input tensors: a repeat export of the same file is instant.
+result is cached under ``$HIERATTN_CACHE/targets`` (default ``~/.cache/hierattn``) by the model's
+digest, the core and the digest of the input tensors: a repeat export of the same checkpoint is
+instant. The model digest of a TFLite file is ``canonical_digest`` (what the file computes), since
+the int8 converter orders independent operators differently from run to run.
 The host target runs the same files natively and times them in interleaved rounds.
 """
 
@@ -34,7 +36,12 @@ HOST_ROUNDS = 5
 HOST_RUNS = 20
 
 
-def file_digest(path: Path) -> str:
+def model_digest(path: Path) -> str:
+    """The cache key of a model file: its canonical digest for TFLite, its sha256 otherwise."""
+    if path.suffix == ".tflite":
+        from ..tflite.canonical import canonical_digest
+
+        return canonical_digest(path)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -75,11 +82,11 @@ class TargetKernels:
         if not self.target.emulated:
             return backend.run(images)
         prepared = backend.prepare_input(images)
-        digest = file_digest(path)[:20]
+        digest = model_digest(path)[:20]
         raw = []
         started = time.monotonic()
         for start in range(0, len(prepared), CHUNK):
-            chunk = np.ascontiguousarray(prepared[start:start + CHUNK, None])  # one batch-1 tensor per row
+            chunk = np.ascontiguousarray(prepared[start : start + CHUNK, None])  # one batch-1 tensor per row
             key = cache_dir() / f"{digest}-{self.target.cpu}-out-{hashlib.sha256(chunk.tobytes()).hexdigest()[:16]}.npy"
             if not key.is_file():
                 with tempfile.TemporaryDirectory(prefix="hierattn-target-") as tmp:
@@ -92,7 +99,9 @@ class TargetKernels:
                 note = "cached"
             raw.append(np.load(key))
             done = min(start + CHUNK, len(prepared))
-            self.log(f"[{self.target.name}] {path.name}: {done}/{len(prepared)} images on the emulated kernels ({note})")
+            self.log(
+                f"[{self.target.name}] {path.name}: {done}/{len(prepared)} images on the emulated kernels ({note})"
+            )
         out = np.concatenate(raw)
         return backend.finish_output(out.reshape(len(images), *out.shape[2:]))
 
@@ -103,7 +112,7 @@ class TargetKernels:
         return {path: self._count(path, layout, image) for path in paths}
 
     def _count(self, path: Path, layout: str, image: np.ndarray) -> dict[str, Any]:
-        key = cache_dir() / f"{file_digest(path)[:20]}-{self.target.cpu}-count-{COUNT_REPEATS}.json"
+        key = cache_dir() / f"{model_digest(path)[:20]}-{self.target.cpu}-count-{COUNT_REPEATS}.json"
         if key.is_file():
             self.log(f"[{self.target.name}] {path.name}: instruction count (cached)")
             return dict(json.loads(key.read_text()))
@@ -116,11 +125,18 @@ class TargetKernels:
             one = Path(tmp) / "one.npy"
             np.save(one, prepared[:1, None])
             count, xnnpack = self.guest.count(str(self.target.cpu), path, one, COUNT_REPEATS)
-        result = {"cost": count.per_inference / 1e6, "insns_per_inference": count.per_inference,
-                  "setup_insns": count.setup, "xnnpack": xnnpack, "cpu": self.target.cpu}
+        result = {
+            "cost": count.per_inference / 1e6,
+            "insns_per_inference": count.per_inference,
+            "setup_insns": count.setup,
+            "xnnpack": xnnpack,
+            "cpu": self.target.cpu,
+        }
         key.write_text(json.dumps(result))
-        self.log(f"[{self.target.name}] {path.name}: {result['cost']:.2f} M insns per inference "
-                 f"({time.monotonic() - started:.0f} s under emulation)")
+        self.log(
+            f"[{self.target.name}] {path.name}: {result['cost']:.2f} M insns per inference "
+            f"({time.monotonic() - started:.0f} s under emulation)"
+        )
         return result
 
     def facts(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,14 @@ def test_targets_are_data_with_known_cores() -> None:
 def test_unknown_target_names_the_known_ones() -> None:
     with pytest.raises(UsageError, match="cortex-a76, cortex-a55"):
         get_target("cortex-x1")
+
+
+def test_the_measurement_cache_keys_a_tflite_file_by_what_it_computes(tmp_path: Path) -> None:
+    from hierattn.export.targets.measure import model_digest
+    from hierattn.export.tflite.canonical import canonical_digest
+
+    tiny = Path(__file__).resolve().parents[2] / "golden" / "integrity" / "tiny_sealed.tflite"
+    assert model_digest(tiny) == canonical_digest(tiny)
+    other = tmp_path / "model.onnx"
+    other.write_bytes(b"not a tflite file")
+    assert model_digest(other) == hashlib.sha256(b"not a tflite file").hexdigest()
