@@ -147,6 +147,7 @@ def settle_batchnorm(model: nn.Module, spec: ModelSpec, count: int = SETTLE_IMAG
     norms = [m for m in model.modules() if isinstance(m, kinds)]
     if not norms:
         return
+    momenta = [norm.momentum for norm in norms]
     model.eval()
     for norm in norms:
         norm.reset_running_stats()
@@ -154,6 +155,8 @@ def settle_batchnorm(model: nn.Module, spec: ModelSpec, count: int = SETTLE_IMAG
         norm.train()
     with torch.no_grad():
         model(torch.from_numpy(synthetic_batch(spec, count=count, seed=0)))
+    for norm, momentum in zip(norms, momenta, strict=True):
+        norm.momentum = momentum  # a caller fine-tuning the model gets the layers as built
     model.eval()
 
 

@@ -39,6 +39,7 @@ def test_settled_statistics_are_those_of_the_images() -> None:
         )
         np.testing.assert_allclose(first.running_var.numpy(), first_input.var((0, 2, 3)).numpy(), rtol=1e-4)
     assert not net.training and not any(m.training for m in net.modules())
+    assert first.momentum == 0.1  # PyTorch's default, as built
 
 
 def test_settling_is_deterministic_and_leaves_dropout_off() -> None:
